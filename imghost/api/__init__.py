@@ -1,0 +1,32 @@
+"""create_api(): the FastAPI app Reflex serves beside its pages (api_transformer)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from imghost.api import auth, files, health, images
+from imghost.api.errors import install_error_handlers
+from imghost.errors import NotFound
+
+DESCRIPTION = (
+    "The imghost REST API. Log in with **Authorize** (username or email + password), "
+    "then: `POST /api/images/upload-url` → PUT the bytes to `upload_url` with the "
+    "returned headers → `POST /api/images/confirm`."
+)
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(title="imghost", version="1.0.0", description=DESCRIPTION,
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  swagger_ui_parameters={"persistAuthorization": True})
+    install_error_handlers(api)
+    for module in (auth, images, health, files):
+        api.include_router(module.router)
+
+    # Without this, unknown /api paths would fall through to Reflex's HTML 404.
+    @api.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                   include_in_schema=False)
+    def unknown_api_path(path: str) -> None:
+        raise NotFound(f"No API endpoint at /api/{path}.", code="not_found")
+
+    return api

@@ -1,0 +1,61 @@
+"""/api/files/{key}: the local backend's signed PUT, and GET for both backends.
+
+GET serves local objects directly and redirects to a short-lived presigned GET
+for a private S3/R2 bucket.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from imghost.errors import NotFound
+from imghost.services.storage import get_storage, validate_key
+
+router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
+
+# Stored files are served as inert images: never sniffed into HTML, never
+# allowed to run script even if one slipped through.
+FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+}
+NOT_FOUND = NotFound("No file at that address.", code="file_not_found")
+
+
+@router.api_route("/{key:path}", methods=["GET", "HEAD"])
+def get_file(key: str) -> Response:
+    storage = get_storage()
+    try:
+        validate_key(key)
+    except Exception:
+        raise NOT_FOUND from None
+    if storage.kind == "s3":
+        return RedirectResponse(storage.presign_get(key), status_code=307,
+                                headers={"Cache-Control": "private, max-age=240"})
+    path = storage.path(key)
+    if not path.is_file():
+        raise NOT_FOUND
+    return FileResponse(path, media_type=storage.content_type(key), headers=FILE_HEADERS)
+
+
+@router.put("/{key:path}")
+async def put_file(key: str, request: Request, expires: str = "", signature: str = "") -> Response:
+    storage = get_storage()
+    if storage.kind != "local":
+        raise NOT_FOUND
+    length = request.headers.get("content-length")
+    size = int(length) if length and length.isdigit() else None
+    storage.verify_put(key, request.headers.get("content-type", ""), size, expires, signature)
+    writer = await run_in_threadpool(storage.begin_write, key, size)
+    try:
+        async for chunk in request.stream():
+            writer.write(chunk)
+        await run_in_threadpool(writer.commit)
+    except BaseException:
+        writer.abort()
+        raise
+    return Response(status_code=200)

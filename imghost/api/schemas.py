@@ -1,0 +1,100 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Strict: a number where a string belongs (or the reverse) is a 400, not a guess.
+STRICT = ConfigDict(strict=True, extra="ignore")
+
+
+class RegisterIn(BaseModel):
+    model_config = STRICT
+    username: str = Field(examples=["alice"])
+    email: str = Field(examples=["alice@example.com"])
+    password: str = Field(examples=["correct horse battery"])
+
+
+class LoginIn(BaseModel):
+    model_config = STRICT
+    username: str = Field(description="Username or email", examples=["alice"])
+    password: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    email: str
+    image_count: int
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user: UserOut
+
+
+class UploadUrlIn(BaseModel):
+    model_config = STRICT
+    filename: str = Field(examples=["cat.png"])
+    content_type: str = Field(examples=["image/png"])
+    size_bytes: int = Field(examples=[123456])
+
+
+class UploadUrlOut(BaseModel):
+    upload_url: str
+    method: str
+    headers: dict[str, str]
+    r2_key: str
+    public_url: str
+    expires_at: datetime
+
+
+class ConfirmIn(BaseModel):
+    model_config = STRICT
+    r2_key: str
+    filename: str
+    size_bytes: int
+    content_type: str | None = None
+
+
+class ImageOut(BaseModel):
+    id: int
+    filename: str
+    r2_key: str
+    content_type: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    placeholder: str | None
+    public_url: str
+    thumbnail_url: str | None
+    display_url: str | None
+    created_at: datetime
+
+
+class ImagePageOut(BaseModel):
+    images: list[ImageOut]
+    next_cursor: str | None
+    total: int
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    storage: str

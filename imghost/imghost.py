@@ -1,0 +1,16 @@
+"""The Reflex app: the pages, plus the REST API mounted as the api_transformer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from imghost.api import create_api
+from imghost.startup import prepare_server
+from imghost.ui.pages import register_pages
+
+app = rx.App(
+    api_transformer=create_api(),
+    theme=rx.theme(appearance="inherit", accent_color="indigo", radius="large"),
+)
+register_pages(app)
+app.register_lifespan_task(prepare_server)

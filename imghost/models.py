@@ -1,0 +1,66 @@
+"""Database tables. The seed's users/images schema plus what later work needs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _timestamp() -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=50, unique=True)
+    # Stored lower-cased so uniqueness is case-insensitive on every database.
+    email: str = Field(max_length=255, unique=True)
+    password_hash: str = Field(max_length=255)
+    # Maintained on confirm/delete so listing never needs count(*).
+    image_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    bytes_stored: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Image(SQLModel, table=True):
+    __tablename__ = "images"
+    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    filename: str = Field(max_length=255)
+    r2_key: str = Field(max_length=500, unique=True)
+    content_type: str = Field(max_length=100)
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    public_url: str = Field(max_length=500)
+    width: int | None = None
+    height: int | None = None
+    thumbnail_key: str | None = Field(default=None, max_length=500)
+    display_key: str | None = Field(default=None, max_length=500)
+    # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
+    placeholder: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class UploadGrant(SQLModel, table=True):
+    """Every presigned upload handed out, so unconfirmed objects can be swept."""
+
+    __tablename__ = "upload_grants"
+
+    r2_key: str = Field(max_length=500, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    content_type: str = Field(max_length=100)
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))

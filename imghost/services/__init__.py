@@ -1,0 +1,1 @@
+"""Framework-free business logic shared by the REST API and the Reflex UI."""

@@ -1,0 +1,135 @@
+"""Accounts and tokens: register, authenticate, bcrypt hashing, JWT issue/decode."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+import jwt
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from imghost.errors import Conflict, Invalid, Unauthorized
+from imghost.models import User
+from imghost.settings import get_settings
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
+MIN_PASSWORD_CHARS = 8
+# bcrypt only looks at the first 72 bytes; longer passwords would be silently cut.
+MAX_PASSWORD_BYTES = 72
+JWT_ALGORITHM = "HS256"
+BAD_CREDENTIALS = "Wrong username or password."
+
+
+def field_error(field: str, message: str, code: str) -> Invalid:
+    return Invalid(message, code=code, errors=[{"field": field, "message": message}])
+
+
+def validate_registration(username: str, email: str, password: str) -> tuple[str, str]:
+    """Check the three fields; return (username, normalised email)."""
+    errors: list[dict] = []
+    if not USERNAME_PATTERN.fullmatch(username or ""):
+        errors.append({"field": "username", "message":
+                       "Username must be 3-50 characters: letters, digits, '_', '.' or '-'."})
+    normalised_email = ""
+    try:
+        normalised_email = validate_email(email or "", check_deliverability=False).normalized.lower()
+        if len(normalised_email) > 255:
+            raise EmailNotValidError("too long")
+    except EmailNotValidError:
+        errors.append({"field": "email", "message": "Enter a valid email address."})
+    if len(password or "") < MIN_PASSWORD_CHARS:
+        errors.append({"field": "password",
+                       "message": f"Password must be at least {MIN_PASSWORD_CHARS} characters."})
+    elif len(password.encode()) > MAX_PASSWORD_BYTES:
+        errors.append({"field": "password",
+                       "message": f"Password must be at most {MAX_PASSWORD_BYTES} bytes."})
+    if errors:
+        raise Invalid(errors[0]["message"], code="validation_error", errors=errors)
+    return username, normalised_email
+
+
+def hash_password(password: str) -> str:
+    rounds = get_settings().bcrypt_rounds
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    encoded = password.encode()
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode())
+
+
+@functools.lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    # Checked against when the user does not exist, so an unknown name costs
+    # the same bcrypt time as a wrong password.
+    return hash_password("imghost-decoy-password")
+
+
+def register(session: Session, username: str, email: str, password: str) -> User:
+    username, email = validate_registration(username, email, password)
+    taken = session.exec(
+        select(User).where(or_(func.lower(User.username) == username.lower(), User.email == email))
+    ).first()
+    if taken is not None:
+        field = "username" if taken.username.lower() == username.lower() else "email"
+        raise Conflict(f"That {field} is already taken.", code=f"{field}_taken",
+                       errors=[{"field": field, "message": f"That {field} is already taken."}])
+    user = User(username=username, email=email, password_hash=hash_password(password))
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Lost a race with a simultaneous registration of the same name.
+        session.rollback()
+        raise Conflict("That username or email is already taken.", code="username_taken") from None
+    return user
+
+
+def authenticate(session: Session, login: str, password: str) -> User:
+    """The user for a username-or-email and password; Unauthorized with one message otherwise."""
+    login = (login or "").strip()
+    user = None
+    if login:
+        column = User.email if "@" in login else func.lower(User.username)
+        user = session.exec(select(User).where(column == login.lower())).first()
+    if user is None:
+        verify_password(password or "", _decoy_hash())
+        raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
+    if not verify_password(password or "", user.password_hash):
+        raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
+    return user
+
+
+def issue_token(user_id: int) -> tuple[str, datetime]:
+    settings = get_settings()
+    expires_at = datetime.now(timezone.utc) + timedelta(days=settings.jwt_expire_days)
+    token = jwt.encode({"sub": str(user_id), "exp": expires_at}, settings.signing_secret,
+                       algorithm=JWT_ALGORITHM)
+    return token, expires_at
+
+
+def decode_token(token: str) -> int:
+    """The user id inside a valid token; Unauthorized for anything else."""
+    try:
+        claims = jwt.decode(token, get_settings().signing_secret, algorithms=[JWT_ALGORITHM],
+                            options={"require": ["exp", "sub"]})
+        return int(claims["sub"])
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Your session has expired; please log in again.",
+                           code="token_expired") from None
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        raise Unauthorized("The access token is invalid.", code="invalid_token") from None
+
+
+def user_for_token(session: Session, token: str) -> User:
+    user = session.get(User, decode_token(token))
+    if user is None:
+        raise Unauthorized("The access token is invalid.", code="invalid_token")
+    return user

@@ -1,0 +1,1 @@
+"""The Reflex UI: one state module and one page module per page."""
