@@ -20,5 +20,7 @@ config = rx.Config(
     frontend_port=settings.port,
     show_built_with_reflex=False,
     # The gallery is private: there is nothing for a sitemap to list.
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    plugins=[rx.plugins.RadixThemesPlugin(
+        theme=rx.theme(appearance="inherit", accent_color="indigo", radius="large"))],
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import imghost.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from imghost.db import make_engine
 from imghost.settings import get_settings
 

@@ -8,9 +8,6 @@ from imghost.api import create_api
 from imghost.startup import prepare_server
 from imghost.ui.pages import register_pages
 
-app = rx.App(
-    api_transformer=create_api(),
-    theme=rx.theme(appearance="inherit", accent_color="indigo", radius="large"),
-)
+app = rx.App(api_transformer=create_api())
 register_pages(app)
 app.register_lifespan_task(prepare_server)

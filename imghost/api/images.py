@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from imghost.api.deps import CurrentUser, SessionDep, StorageDep
-from imghost.api.schemas import ConfirmIn, ErrorOut, ImageOut, ImagePageOut, UploadUrlIn, UploadUrlOut
+from imghost.api.schemas import (
+    ConfirmIn,
+    ErrorOut,
+    ImageOut,
+    ImagePageOut,
+    UploadUrlIn,
+    UploadUrlOut,
+)
 from imghost.services import images
 
 router = APIRouter(prefix="/api/images", tags=["images"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import bcrypt
 import jwt
@@ -109,7 +109,7 @@ def authenticate(session: Session, login: str, password: str) -> User:
 
 def issue_token(user_id: int) -> tuple[str, datetime]:
     settings = get_settings()
-    expires_at = datetime.now(timezone.utc) + timedelta(days=settings.jwt_expire_days)
+    expires_at = datetime.now(UTC) + timedelta(days=settings.jwt_expire_days)
     token = jwt.encode({"sub": str(user_id), "exp": expires_at}, settings.signing_secret,
                        algorithm=JWT_ALGORITHM)
     return token, expires_at

@@ -12,7 +12,7 @@ import hmac
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,7 +42,7 @@ class LocalStorage:
                            "signature": self._signature(key, content_type, size, expires)})
         return PresignedPut(
             url=f"{app_file_url(self.settings, key)}?{query}",
-            expires_at=datetime.fromtimestamp(expires, timezone.utc),
+            expires_at=datetime.fromtimestamp(expires, UTC),
             headers={"Content-Type": content_type},
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from botocore.config import Config
@@ -71,7 +71,7 @@ class S3Storage:
         )
         return PresignedPut(
             url=url,
-            expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl),
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
             headers={"Content-Type": content_type},
         )
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates .venv with the given requirements file and bun from the npm registry.
+# Reflex's own bun download needs the open internet; npm's `bun` package ships the binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+requirements="${1:-requirements.txt}"
+BUN_VERSION=1.4.5
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --upgrade pip
+fi
+stamp="$VENV/.installed-$(basename "$requirements")"
+if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  touch "$stamp"
+fi
+if ! "$VENV/bun/node_modules/.bin/bun" --version 2>/dev/null | grep -qx "$BUN_VERSION"; then
+  npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$BUN_VERSION"
+fi

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Serves the prebuilt app: UI, /api and /api/docs on one port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+export REFLEX_ENV_MODE=prod
+# Reflex internals (pinned reflex==0.10.1; tests/e2e start the app the same way):
+# serve the build from scripts/build-frontend.sh instead of recompiling at start.
+export __REFLEX_SKIP_COMPILE=true
+export __REFLEX_MOUNT_FRONTEND_COMPILED_APP=true
+exec granian --interface asgi --factory --host "${IMGHOST_HOST:-0.0.0.0}" \
+  --port "${IMGHOST_PORT:-8000}" --workers "${IMGHOST_WORKERS:-1}" imghost.imghost:app

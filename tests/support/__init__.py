@@ -1,0 +1,1 @@
+"""Real components the tests run against: PostgreSQL, SeaweedFS, the imghost server."""

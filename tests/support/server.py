@@ -1,0 +1,83 @@
+"""The imghost server as users run it: granian serving imghost.imghost:app in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.ports import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class AppServer:
+    base_url: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen | None = None
+    extra: dict = field(default_factory=dict)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def server_environment(env: dict[str, str], port: int, with_frontend: bool) -> dict[str, str]:
+    merged = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
+    merged.update(env)
+    merged.update({
+        "IMGHOST_PORT": str(port),
+        "IMGHOST_SITE_URL": env.get("IMGHOST_SITE_URL", f"http://localhost:{port}"),
+        "REFLEX_ENV_MODE": "prod",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        # Run the prebuilt app as the Dockerfile and `make run` do (see DESIGN.md).
+        "__REFLEX_SKIP_COMPILE": "true",
+        "PYTHONUNBUFFERED": "1",
+    })
+    if with_frontend:
+        merged["__REFLEX_MOUNT_FRONTEND_COMPILED_APP"] = "true"
+    return merged
+
+
+def start_app(env: dict[str, str], log_dir: Path, with_frontend: bool = False,
+              workers: int = 1, port: int | None = None) -> AppServer:
+    port = port or free_port()
+    log_path = log_dir / f"server-{port}.log"
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "imghost.imghost:app"]
+    full_env = server_environment(env, port, with_frontend)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=full_env,
+                               stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    server = AppServer(base_url=f"http://localhost:{port}", port=port, env=full_env,
+                       log_path=log_path, process=process)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"imghost server exited:\n{server.log()[-4000:]}")
+        try:
+            if httpx.get(f"{server.base_url}/api/health/live", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"imghost server did not start in 90 s:\n{server.log()[-4000:]}")
