@@ -77,24 +77,47 @@ def client(app_server) -> Iterator[httpx.Client]:
         yield http
 
 
-@pytest.fixture
-def configured(backend, monkeypatch) -> dict[str, str]:
-    """Point the in-process settings, engine and storage at the backend (for service tests)."""
+def _reset_caches() -> None:
     from imghost import db, settings
-    from imghost.migrations import upgrade_to_head
     from imghost.services import auth, storage
+
+    for cached in (settings.get_settings, db.get_engine, storage.get_storage, auth._decoy_hash):
+        cached.cache_clear()
+
+
+def use_environment(env: dict[str, str], monkeypatch) -> None:
+    """Point the in-process settings, engine and storage at a configuration."""
+    from imghost.migrations import upgrade_to_head
 
     for name in [n for n in os.environ if n.startswith("IMGHOST_")]:
         monkeypatch.delenv(name)
-    for name, value in backend.items():
-        monkeypatch.setenv(name, value)
-    for cached in (settings.get_settings, db.get_engine, storage.get_storage, auth._decoy_hash):
-        cached.cache_clear()
+    for name, value in env.items():
+        if name.startswith("IMGHOST_"):
+            monkeypatch.setenv(name, value)
+    _reset_caches()
     upgrade_to_head()
+
+
+@pytest.fixture
+def configured(backend, monkeypatch) -> Iterator[dict[str, str]]:
+    """In-process services on the backend (for service-level tests)."""
+    use_environment(backend, monkeypatch)
     yield backend
+    from imghost import db
+
     db.get_engine().dispose()
-    for cached in (settings.get_settings, db.get_engine, storage.get_storage, auth._decoy_hash):
-        cached.cache_clear()
+    _reset_caches()
+
+
+@pytest.fixture
+def served(app_server, monkeypatch) -> Iterator[AppServer]:
+    """In-process services sharing the running server's configuration (same DB, storage, secret)."""
+    use_environment(app_server.env, monkeypatch)
+    yield app_server
+    from imghost import db
+
+    db.get_engine().dispose()
+    _reset_caches()
 
 
 def unique_name(prefix: str = "user") -> str:

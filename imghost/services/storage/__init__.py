@@ -13,7 +13,7 @@ from imghost.settings import Settings, get_settings
 
 # {user_id}/{32 hex}.{ext}, optionally with a derivative suffix (thumbnails);
 # nothing else ever becomes a key, so nothing else can become a path.
-KEY_PATTERN = re.compile(r"^[0-9]{1,12}/[0-9a-f]{32}(?:_[a-z0-9]{1,16})?\.[a-z0-9]{2,5}$")
+KEY_PATTERN = re.compile(r"^[0-9]{1,12}/[0-9a-f]{32}(?:_[a-z0-9]{1,16})?\.(?:jpg|png|gif|webp|avif|heic)$")
 
 
 def validate_key(key: str) -> str:
