@@ -1,0 +1,177 @@
+"""POST /api/auth/register, POST /api/auth/login, GET /api/auth/me: the contract and its errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from tests.support.api_client import PASSWORD, new_account
+
+
+def unique(prefix="u"):
+    import uuid
+
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def register(client, **fields):
+    name = unique()
+    body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD, **fields}
+    return client.post("/api/auth/register", json=body)
+
+
+def assert_error(reply, status, code=None, field=None):
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["code"], str)
+    if code:
+        assert body["code"] == code
+    if field:
+        assert field in [e["field"] for e in body["errors"]], body
+
+
+def test_register_returns_the_user(client):
+    name = unique("New.User-")
+    reply = client.post("/api/auth/register", json={
+        "username": name, "email": f"{name}@Example.COM", "password": PASSWORD})
+    assert reply.status_code == 201
+    user = reply.json()
+    assert user["username"] == name
+    assert user["email"] == f"{name}@example.com".lower()
+    assert user["image_count"] == 0
+    assert "password" not in reply.text and "password_hash" not in user
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"username": "ab"}, "username"),
+    ({"username": "x" * 51}, "username"),
+    ({"username": "bad name!"}, "username"),
+    ({"username": "../etc"}, "username"),
+    ({"email": "not-an-email"}, "email"),
+    ({"email": ""}, "email"),
+    ({"password": "short"}, "password"),
+    ({"password": "é" * 37}, "password"),  # 74 bytes: bcrypt would silently cut it
+])
+def test_register_validation(client, fields, field):
+    assert_error(register(client, **fields), 400, "validation_error", field)
+
+
+@pytest.mark.parametrize("body", [
+    {"username": 123, "email": "a@example.com", "password": PASSWORD},
+    {"username": "alice", "email": ["a@example.com"], "password": PASSWORD},
+    {"username": "alice", "email": "a@example.com"},
+    {},
+])
+def test_register_wrong_types_and_missing_fields_are_400_not_422(client, body):
+    assert_error(client.post("/api/auth/register", json=body), 400, "validation_error")
+
+
+def test_register_malformed_json_is_400(client):
+    reply = client.post("/api/auth/register", content=b"{not json",
+                        headers={"Content-Type": "application/json"})
+    assert_error(reply, 400, "malformed_json")
+
+
+def test_username_and_email_are_unique_case_insensitively(client):
+    first = register(client).json()
+    again = client.post("/api/auth/register", json={
+        "username": first["username"].upper(), "email": f"other{unique()}@example.com",
+        "password": PASSWORD})
+    assert_error(again, 409, "username_taken", "username")
+    email_again = client.post("/api/auth/register", json={
+        "username": unique(), "email": first["email"].upper(), "password": PASSWORD})
+    assert_error(email_again, 409, "email_taken", "email")
+
+
+def test_login_with_username_email_json_and_form(client):
+    account = new_account(client)
+    by_email = client.post("/api/auth/login", json={"username": account.email.upper(),
+                                                     "password": PASSWORD})
+    assert by_email.status_code == 200
+    form = client.post("/api/auth/login", data={"username": account.username,
+                                                "password": PASSWORD, "grant_type": "password"})
+    assert form.status_code == 200
+    token = form.json()
+    assert token["token_type"] == "bearer"
+    assert token["user"]["username"] == account.username
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert me.status_code == 200 and me.json()["id"] == account.user_id
+
+
+def test_token_is_hs256_with_subject_and_seven_day_expiry(client):
+    account = new_account(client)
+    header = jwt.get_unverified_header(account.token)
+    claims = jwt.decode(account.token, options={"verify_signature": False})
+    assert header["alg"] == "HS256"
+    assert claims["sub"] == str(account.user_id)
+    lifetime = datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
+    assert timedelta(days=6, hours=23) < lifetime <= timedelta(days=7)
+
+
+def test_unknown_user_and_wrong_password_look_the_same(client):
+    account = new_account(client)
+    wrong = client.post("/api/auth/login", json={"username": account.username, "password": "nope-nope"})
+    unknown = client.post("/api/auth/login", json={"username": unique(), "password": "nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["code"] == "bad_credentials"
+
+
+@pytest.mark.parametrize("body", [{"username": "x"}, {"password": "x"}, {"username": 1, "password": 2}])
+def test_login_validation(client, body):
+    assert_error(client.post("/api/auth/login", json=body), 400, "validation_error")
+
+
+def test_login_malformed_json(client):
+    reply = client.post("/api/auth/login", content=b"username=",
+                        headers={"Content-Type": "application/json"})
+    assert_error(reply, 400, "malformed_json")
+
+
+def forged(claims: dict, key: str, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def test_bad_tokens_are_401(client, app_server):
+    account = new_account(client)
+    secret = app_server.env.get("IMGHOST_JWT_SECRET") or open(
+        f"{app_server.env['IMGHOST_DATA_DIR']}/jwt_secret").read().strip()
+    future = datetime.now(UTC) + timedelta(days=1)
+    past = datetime.now(UTC) - timedelta(seconds=5)
+    sub = str(account.user_id)
+    unsigned = jwt.encode({"sub": sub, "exp": future}, None, algorithm="none")
+    cases = {
+        "missing": None,
+        "garbage": "not.a.token",
+        "alg none": unsigned,
+        "other algorithm": forged({"sub": sub, "exp": future}, secret, "HS512"),
+        "wrong key": forged({"sub": sub, "exp": future}, "another-secret-of-enough-length-123456"),
+        "expired": forged({"sub": sub, "exp": past}, secret),
+        "no expiry": forged({"sub": sub}, secret),
+        "unknown user": forged({"sub": "987654321", "exp": future}, secret),
+    }
+    for name, token in cases.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        reply = client.get("/api/auth/me", headers=headers)
+        assert reply.status_code == 401, name
+        assert reply.headers["www-authenticate"] == "Bearer", name
+        assert reply.json()["code"] in ("not_authenticated", "invalid_token", "token_expired"), name
+    good = forged({"sub": sub, "exp": future}, secret)
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+
+
+def test_token_of_deleted_user_is_401(client, served):
+    from sqlmodel import delete
+
+    from imghost.db import session_scope
+    from imghost.models import User
+
+    account = new_account(client)
+    assert client.get("/api/auth/me", headers=account.headers).status_code == 200
+    with session_scope() as session:
+        session.exec(delete(User).where(User.id == account.user_id))
+    reply = client.get("/api/auth/me", headers=account.headers)
+    assert reply.status_code == 401 and reply.json()["code"] == "invalid_token"
