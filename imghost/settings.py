@@ -56,6 +56,40 @@ class Settings(BaseSettings):
     registration_open: bool = True
     keep_metadata: bool = False
 
+    # Shared state for several workers/containers: rate-limit counters live here
+    # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.
+    redis_url: str = ""
+    # Rate limits in the `limits` notation ("10/minute", "5 per 15 minutes").
+    rate_limit_enabled: bool = True
+    rate_limit_login_ip: str = "30/minute"
+    rate_limit_login_account: str = "10 per 15 minutes"
+    rate_limit_register_ip: str = "10/hour"
+    rate_limit_upload_user: str = "120/minute"
+    # How many reverse proxies in front append to X-Forwarded-For; 0 trusts none,
+    # so a client cannot pick its own address to dodge the per-IP limits.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+
+    # The app deletes objects of grants that expired unconfirmed this often
+    # (0 turns the background sweep off; `imghost sweep` still works). The grace
+    # period lets a confirm that started just before expiry finish first.
+    sweep_interval_seconds: int = Field(default=600, ge=0)
+    sweep_grace_seconds: int = Field(default=3600, ge=0)
+
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("rate_limit_login_ip", "rate_limit_login_account", "rate_limit_register_ip",
+                     "rate_limit_upload_user")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("must look like '10/minute' or '5 per 15 minutes'") from None
+        return value
+
     @field_validator("site_url", "s3_public_base_url", "s3_endpoint_url")
     @classmethod
     def _http_url(cls, value: str) -> str:

@@ -1,20 +1,72 @@
-"""What runs once at every server start, before requests are served."""
+"""What runs at every server start, and the app's periodic housekeeping."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import contextmanager
+
+from sqlalchemy import text
 
 from imghost.migrations import upgrade_to_head
 from imghost.settings import get_settings
 
 log = logging.getLogger("imghost")
 
+# Any constant works; it only has to be the same in every worker and container.
+MIGRATION_LOCK_ID = 0x1A6_4057
+
+
+@contextmanager
+def _migration_lock():
+    """Several workers start at once: on PostgreSQL only one upgrades at a time."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        yield
+        return
+    from imghost.db import get_engine
+
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+            connection.commit()
+
+
+def migrate() -> None:
+    with _migration_lock():
+        upgrade_to_head()
+
+
+def sweep_once():
+    """One sweep with the app's own settings, database and storage."""
+    from imghost.db import session_scope
+    from imghost.services.storage import get_storage
+    from imghost.services.sweep import sweep_expired_grants
+
+    with session_scope() as session:
+        return sweep_expired_grants(session, get_storage(), get_settings().sweep_grace_seconds)
+
+
+async def sweep_periodically(interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(sweep_once)
+        except Exception:  # a database or storage outage must not end the loop
+            log.warning("periodic sweep failed; retrying in %s s", interval, exc_info=True)
+
 
 async def prepare_server() -> None:
     settings = get_settings()
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
-    await asyncio.to_thread(upgrade_to_head)
+    await asyncio.to_thread(migrate)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
+    # Reflex runs this coroutine as a lifespan task and cancels it at shutdown,
+    # so the housekeeping loop lives here.
+    if settings.sweep_interval_seconds:
+        await sweep_periodically(settings.sweep_interval_seconds)

@@ -14,6 +14,12 @@ fi
 stamp="$VENV/.installed-$(basename "$requirements")"
 if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  # The `imghost` operator command; the venv's setuptools builds it, no download.
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation \
+      --no-deps --no-index -e . >"$VENV/.imghost-install.log" 2>&1; then
+    cat "$VENV/.imghost-install.log" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 if ! "$VENV/bun/node_modules/.bin/bun" --version 2>/dev/null | grep -qx "$BUN_VERSION"; then

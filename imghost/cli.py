@@ -1,0 +1,155 @@
+"""`imghost …`: the operator's commands. Each is a thin shell over a service function.
+
+Configuration comes from the same IMGHOST_* variables as the server, so running a
+command next to the server (or in its container) acts on the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib.util
+import sys
+from pathlib import Path
+
+from imghost.errors import ImghostError
+
+
+def _doctor(_args) -> int:
+    from imghost.services.doctor import FAIL, run_checks
+
+    checks = run_checks()
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        print(f"{check.status.upper():4}  {check.name:<{width}}  {check.detail}")
+    failed = [c for c in checks if c.status == FAIL]
+    print(f"\n{len(failed)} problem(s) found." if failed else "\nAll checks passed.")
+    return 1 if failed else 0
+
+
+def _read_password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise ImghostError("The passwords differ.", code="password_mismatch")
+    return first
+
+
+def _create_user(args) -> int:
+    from imghost.db import session_scope
+    from imghost.services import auth
+    from imghost.startup import migrate
+
+    password = _read_password(args)
+    migrate()
+    # Works whether or not registration is open: this is how the admin gets in.
+    with session_scope() as session:
+        user = auth.register(session, args.username, args.email, password)
+        print(f"Created user {user.username} (id {user.id}, {user.email}).")
+    return 0
+
+
+def _migrate(_args) -> int:
+    from imghost.startup import migrate
+
+    migrate()
+    print("Database schema is at the latest revision.")
+    return 0
+
+
+def _sweep(args) -> int:
+    from imghost.db import session_scope
+    from imghost.services.storage import get_storage
+    from imghost.services.sweep import sweep_expired_grants
+    from imghost.settings import get_settings
+
+    grace = get_settings().sweep_grace_seconds if args.grace_seconds is None else args.grace_seconds
+    with session_scope() as session:
+        result = sweep_expired_grants(session, get_storage(), grace)
+    print(f"Removed {result.deleted} expired unconfirmed upload(s); "
+          f"{len(result.failed_keys)} could not be deleted (retried next time).")
+    if args.verbose:
+        for key in result.deleted_keys:
+            print(f"  deleted {key}")
+    return 1 if result.failed_keys else 0
+
+
+def _export(args) -> int:
+    from imghost.db import session_scope
+    from imghost.services.export import export_user
+    from imghost.services.storage import get_storage
+
+    with session_scope() as session:
+        result = export_user(session, get_storage(), args.user, Path(args.destination))
+    print(f"Exported {result.images} image(s), {result.bytes} bytes, to {result.path}.")
+    return 0
+
+
+def _backfill_available() -> bool:
+    """The thumbnail pipeline is its own package; offer the command once it exists."""
+    try:
+        if importlib.util.find_spec("imghost.services.processing") is None:
+            return False
+        import imghost.services.processing as processing
+    except Exception:  # a half-installed pipeline must not take the other commands down
+        return False
+    return hasattr(processing, "backfill_thumbnails")
+
+
+def _backfill_thumbnails(_args) -> int:
+    from imghost.services.processing import backfill_thumbnails
+
+    result = backfill_thumbnails()
+    print(f"Backfill done: {result}" if result is not None else "Backfill done.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imghost", description="imghost operator commands "
+                                     "(configured by the same IMGHOST_* variables as the server).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("doctor", help="check configuration, database, storage, CORS and secret"
+                        ).set_defaults(run=_doctor)
+
+    create = commands.add_parser("create-user", help="create an account (works with registration closed)")
+    create.add_argument("username")
+    create.add_argument("email")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of stdin instead of prompting")
+    create.set_defaults(run=_create_user)
+
+    commands.add_parser("migrate", help="upgrade the database schema to the latest revision"
+                        ).set_defaults(run=_migrate)
+
+    sweep = commands.add_parser("sweep", help="delete objects of upload grants that expired unconfirmed")
+    sweep.add_argument("--grace-seconds", type=int, default=None,
+                       help="only grants expired longer ago than this (default IMGHOST_SWEEP_GRACE_SECONDS)")
+    sweep.add_argument("-v", "--verbose", action="store_true", help="list the deleted keys")
+    sweep.set_defaults(run=_sweep)
+
+    export = commands.add_parser("export", help="write a user's images and metadata.json to a folder or .zip")
+    export.add_argument("user", help="user id, username or email")
+    export.add_argument("destination", help="a new folder, or a path ending in .zip")
+    export.set_defaults(run=_export)
+
+    if _backfill_available():
+        commands.add_parser("backfill-thumbnails", help="make thumbnails for images that lack them"
+                            ).set_defaults(run=_backfill_thumbnails)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ImghostError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        for field in error.errors:
+            print(f"  {field.get('field')}: {field.get('message')}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""No orphans: delete the stored objects of upload grants that expired unconfirmed.
+
+Every presigned upload is recorded as an UploadGrant row; confirm turns it into an
+Image and deletes the grant. A grant row still present after expiry (plus a grace
+period, so a confirm that began just before expiry can finish) is an upload nobody
+confirmed: its object, if the client PUT one, is removed, then the row.
+
+Confirmed images are never touched: a key that has an Image row is skipped (and its
+stale grant row dropped) even if a grant row somehow remains.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from imghost.errors import ImghostError
+from imghost.models import Image, UploadGrant
+from imghost.services.storage import Storage
+
+log = logging.getLogger("imghost.sweep")
+
+BATCH_SIZE = 200
+
+
+@dataclass
+class SweepResult:
+    deleted_keys: list[str] = field(default_factory=list)
+    skipped_confirmed: int = 0
+    failed_keys: list[str] = field(default_factory=list)
+
+    @property
+    def deleted(self) -> int:
+        return len(self.deleted_keys)
+
+
+def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[UploadGrant]:
+    query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after)
+             .order_by(UploadGrant.r2_key).limit(BATCH_SIZE))
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers sweep at once: each takes rows no one else holds, and a
+        # confirm deleting the same grant row blocks the sweep of that key.
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query))
+
+
+def sweep_expired_grants(session: Session, storage: Storage, grace_seconds: int = 0,
+                         now: datetime | None = None) -> SweepResult:
+    """Delete objects and rows of grants expired more than grace_seconds ago."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=grace_seconds)
+    result = SweepResult()
+    after = ""
+    while True:
+        grants = _expired_batch(session, cutoff, after)
+        if not grants:
+            break
+        keys = [g.r2_key for g in grants]
+        after = keys[-1]
+        confirmed = set(session.exec(select(Image.r2_key).where(Image.r2_key.in_(keys))))
+        removable = []
+        for key in keys:
+            if key in confirmed:
+                result.skipped_confirmed += 1
+                removable.append(key)
+                continue
+            try:
+                storage.delete(key)  # deleting a never-uploaded key is a no-op on both backends
+            except (ImghostError, OSError) as error:
+                # Keep the row so the next sweep retries; an object without a row
+                # would be an orphan nobody could find again.
+                log.warning("sweep could not delete %s: %s", key, error)
+                result.failed_keys.append(key)
+                continue
+            removable.append(key)
+            result.deleted_keys.append(key)
+        if removable:
+            session.exec(delete(UploadGrant).where(UploadGrant.r2_key.in_(removable)))
+        session.commit()
+    if result.deleted_keys or result.failed_keys:
+        log.info("sweep removed %d expired uploads (%d failed)", result.deleted,
+                 len(result.failed_keys))
+    return result
