@@ -9,7 +9,7 @@ web_dir="${REFLEX_WEB_WORKDIR:-.web}"
 port="${IMGHOST_PORT:-8000}"
 stamp="$web_dir/.imghost-build"
 wanted="port=$port api=${REFLEX_API_URL:-} sources=$(cat rxconfig.py requirements.txt \
-  $(find imghost assets -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' -o -name '*.ico' \) | sort) | sha1sum | cut -c1-16)"
+  $(find imghost assets -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' -o -name '*.ico' \) 2>/dev/null | sort) | sha1sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -f "$web_dir/build/client/index.html" ]; then
   exit 0
 fi
