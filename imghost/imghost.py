@@ -8,6 +8,10 @@ from imghost.api import create_api
 from imghost.startup import prepare_server
 from imghost.ui.pages import register_pages
 
-app = rx.App(api_transformer=create_api())
+app = rx.App(
+    api_transformer=create_api(),
+    # The direct-to-storage uploader and clipboard helper (see assets/upload.js).
+    head_components=[rx.script(src="/upload.js")],
+)
 register_pages(app)
 app.register_lifespan_task(prepare_server)

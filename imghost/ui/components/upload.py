@@ -1,0 +1,107 @@
+"""Upload pieces: the drop zone and the per-file progress list."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from imghost.services import image_types
+from imghost.ui.components.copy import copy_button
+from imghost.ui.state.upload import UploadItem, UploadState
+
+ACCEPT = ",".join(image_types.ALLOWED)
+
+
+def dropzone() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.icon("cloud-upload", size=44, color=rx.color("accent", 9)),
+            rx.heading("Drop images here", size="5", as_="h2"),
+            rx.text("or paste from the clipboard, or", color=rx.color("gray", 11), size="2"),
+            rx.button(rx.icon("folder-open", size=16), "Choose files", size="3",
+                      on_click=rx.call_script("window.imghost.pick()"), id="choose-files"),
+            rx.text(f"{image_types.allowed_labels()} · up to ", UploadState.limit_label, " each",
+                    size="1", color=rx.color("gray", 10)),
+            spacing="3", align="center",
+        ),
+        # Read by assets/upload.js; React never sees these files.
+        rx.el.input(type="file", id="imghost-file-input", multiple=True, accept=ACCEPT,
+                    display="none", tab_index=-1, aria_hidden="true"),
+        rx.el.button(on_click=rx.call_script("window.imghost.drain()", callback=UploadState.sync),
+                     id="imghost-upload-sync", type="button", display="none", tab_index=-1,
+                     aria_hidden="true"),
+        id="imghost-dropzone", class_name="imghost-dropzone",
+        padding_y=["2em", "3em"], padding_x="1em", width="100%",
+        border=f"2px dashed {rx.color('accent', 7)}", border_radius="var(--radius-4)",
+        background=rx.color("accent", 2),
+        transition="background 120ms, border-color 120ms",
+        _hover={"border_color": rx.color("accent", 9)},
+        # upload.js sets data-dragging while files are dragged over the page.
+        style={"&[data-dragging]": {"background": rx.color("accent", 4),
+                                    "border_color": rx.color("accent", 9)}},
+    )
+
+
+def status_badge(item: UploadItem) -> rx.Component:
+    return rx.match(
+        item.status,
+        ("done", rx.badge(rx.icon("check", size=12), "Uploaded", color_scheme="green")),
+        ("error", rx.badge(rx.icon("x", size=12), "Failed", color_scheme="red")),
+        ("confirming", rx.badge("Checking", color_scheme="blue")),
+        ("uploading", rx.badge(item.progress.to_string() + "%", color_scheme="blue")),
+        rx.badge("Waiting", color_scheme="gray"),
+    )
+
+
+def upload_row(item: UploadItem) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("image", size=18, color=rx.color("gray", 10), flex_shrink="0"),
+                rx.text(item.name, weight="medium", size="2", truncate=True, flex="1",
+                        min_width="0"),
+                rx.text(item.size_label, size="1", color=rx.color("gray", 10), flex_shrink="0"),
+                status_badge(item),
+                align="center", width="100%", spacing="2",
+            ),
+            rx.cond(
+                (item.status == "uploading") | (item.status == "confirming"),
+                rx.progress(value=item.progress, max=100, size="1", width="100%"),
+            ),
+            rx.cond(item.status == "error",
+                    rx.text(item.error, size="2", color=rx.color("red", 11), role="alert",
+                            class_name="upload-error")),
+            rx.cond(
+                item.status == "done",
+                rx.flex(
+                    rx.code(item.url, size="1", word_break="break-all", flex="1", min_width="0",
+                            class_name="upload-link"),
+                    rx.hstack(copy_button("Copy link", item.url, size="1"),
+                              copy_button("Markdown", item.markdown, icon="code", size="1"),
+                              spacing="2"),
+                    gap="0.5em", align="center", width="100%",
+                    direction=rx.breakpoints(initial="column", sm="row"),
+                ),
+            ),
+            spacing="2", width="100%",
+        ),
+        width="100%", class_name="upload-row", data_status=item.status,
+    )
+
+
+def upload_list() -> rx.Component:
+    return rx.cond(
+        UploadState.items.length() > 0,
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Files", size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(UploadState.finished > 0,
+                        rx.button("Clear finished", on_click=UploadState.clear_finished,
+                                  variant="ghost", size="1", color_scheme="gray")),
+                rx.cond(UploadState.finished > 0, rx.link("Go to gallery", href="/", size="2")),
+                width="100%", align="center",
+            ),
+            rx.foreach(UploadState.items, upload_row),
+            spacing="2", width="100%", id="upload-list",
+        ),
+    )

@@ -1,0 +1,19 @@
+"""/upload: drop, pick or paste images; each goes straight to storage."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from imghost.ui.components.layout import app_page
+from imghost.ui.components.upload import dropzone, upload_list
+
+
+def upload_page() -> rx.Component:
+    return app_page(
+        rx.vstack(
+            rx.heading("Upload", size="6", as_="h1"),
+            dropzone(),
+            upload_list(),
+            spacing="4", width="100%", max_width="760px", margin_x="auto",
+        ),
+    )

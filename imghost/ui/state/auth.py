@@ -1,0 +1,77 @@
+"""Login and registration forms."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from imghost.errors import Forbidden, ImghostError
+from imghost.services import auth
+from imghost.settings import get_settings
+from imghost.ui.state.service_calls import in_session
+from imghost.ui.state.session import SessionState
+
+
+def _login(session, login: str, password: str) -> tuple[str, str]:
+    user = auth.authenticate(session, login, password)
+    return auth.issue_token(user.id)[0], user.username
+
+
+def _register(session, username: str, email: str, password: str) -> tuple[str, str]:
+    if not get_settings().registration_open:
+        raise Forbidden("Registration is closed on this server.", code="registration_closed")
+    user = auth.register(session, username, email, password)
+    return auth.issue_token(user.id)[0], user.username
+
+
+def _field_errors(error: ImghostError) -> dict[str, str]:
+    return {e["field"]: e["message"] for e in error.errors if e.get("field")}
+
+
+class LoginState(SessionState):
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    async def submit(self, form: dict):
+        self.error = ""
+        login, password = str(form.get("login", "")).strip(), str(form.get("password", ""))
+        if not login or not password:
+            self.error = "Enter your username (or email) and password."
+            return
+        self.busy = True
+        yield
+        try:
+            token, username = await in_session(_login, login, password)
+        except ImghostError as error:
+            self.error = error.detail
+            return
+        finally:
+            self.busy = False
+        yield self._sign_in(token, username)
+
+
+class RegisterState(SessionState):
+    error: str = ""
+    field_errors: dict[str, str] = {}
+    busy: bool = False
+
+    @rx.event
+    async def submit(self, form: dict):
+        self.error, self.field_errors = "", {}
+        username = str(form.get("username", "")).strip()
+        email = str(form.get("email", "")).strip()
+        password, repeated = str(form.get("password", "")), str(form.get("password2", ""))
+        if password != repeated:
+            self.field_errors = {"password2": "The two passwords differ."}
+            return
+        self.busy = True
+        yield
+        try:
+            token, name = await in_session(_register, username, email, password)
+        except ImghostError as error:
+            self.field_errors = _field_errors(error)
+            self.error = "" if self.field_errors else error.detail
+            return
+        finally:
+            self.busy = False
+        yield self._sign_in(token, name)

@@ -1,0 +1,52 @@
+"""How images and sizes read on screen (shared by the gallery and the upload list)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imghost.services.images import ImageView
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def markdown_link(filename: str, url: str) -> str:
+    alt = filename.replace("[", "(").replace("]", ")")
+    return f"![{alt}]({url})"
+
+
+@dataclass
+class GalleryImage:
+    """One image as the gallery shows it: every label preformatted in Python."""
+
+    id: int = 0
+    filename: str = ""
+    url: str = ""
+    thumb: str = ""
+    size_label: str = ""
+    dimensions: str = ""
+    created: str = ""
+    content_type: str = ""
+    markdown: str = ""
+    # width / height; square until the image pipeline has measured the image.
+    ratio: float = 1.0
+
+
+def gallery_image(image: ImageView) -> GalleryImage:
+    measured = bool(image.width and image.height)
+    return GalleryImage(
+        id=image.id,
+        filename=image.filename,
+        url=image.public_url,
+        thumb=image.thumbnail_url or image.display_url or image.public_url,
+        size_label=human_size(image.size_bytes),
+        dimensions=f"{image.width} × {image.height} px" if measured else "not measured yet",
+        created=image.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        content_type=image.content_type,
+        markdown=markdown_link(image.filename, image.public_url),
+        ratio=round(image.width / image.height, 4) if measured else 1.0,
+    )

@@ -1,0 +1,107 @@
+"""The gallery: the user's images newest first, a page at a time, with a large view."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from imghost.errors import ImghostError, NotFound
+from imghost.services import images
+from imghost.ui.state.formatting import GalleryImage, gallery_image
+from imghost.ui.state.service_calls import with_storage
+from imghost.ui.state.session import SessionState
+
+PAGE_SIZE = 24
+
+
+class GalleryState(SessionState):
+    images: list[GalleryImage] = []
+    next_cursor: str = ""
+    total: int = 0
+    loaded: bool = False
+    loading_more: bool = False
+    error: str = ""
+    selected: GalleryImage = GalleryImage()
+    viewer_open: bool = False
+    confirm_open: bool = False
+    deleting: bool = False
+
+    async def _page(self, cursor: str | None):
+        user = await self._current_user()
+        if user is None:
+            return None
+        return await with_storage(images.list_images, user.user_id, PAGE_SIZE, cursor)
+
+    @rx.event
+    async def load(self):
+        """on_load: the first page, fresh each visit."""
+        self.viewer_open = self.confirm_open = False
+        try:
+            page = await self._page(None)
+        except ImghostError as error:
+            self.error, self.loaded = error.detail, True
+            return
+        if page is None:
+            self.images, self.loaded = [], False
+            return rx.redirect("/login", replace=True)
+        self.images = [gallery_image(v) for v in page.images]
+        self.next_cursor, self.total = page.next_cursor or "", page.total
+        self.error, self.loaded = "", True
+
+    @rx.event
+    async def load_more(self):
+        if not self.next_cursor or self.loading_more:
+            return
+        self.loading_more = True
+        yield
+        try:
+            page = await self._page(self.next_cursor)
+        except ImghostError as error:
+            self.error = error.detail
+            return
+        finally:
+            self.loading_more = False
+        if page is None:
+            yield rx.redirect("/login", replace=True)
+            return
+        known = {image.id for image in self.images}
+        self.images = self.images + [gallery_image(v) for v in page.images if v.id not in known]
+        self.next_cursor, self.total = page.next_cursor or "", page.total
+
+    @rx.event
+    def open_image(self, image_id: int):
+        found = [image for image in self.images if image.id == image_id]
+        if found:
+            self.selected, self.viewer_open = found[0], True
+
+    @rx.event
+    def set_viewer_open(self, value: bool):
+        self.viewer_open = value
+        if not value:
+            self.confirm_open = False
+
+    @rx.event
+    def set_confirm_open(self, value: bool):
+        self.confirm_open = value
+
+    @rx.event
+    async def delete_selected(self):
+        user = await self._current_user()
+        if user is None:
+            yield rx.redirect("/login", replace=True)
+            return
+        image_id, name = self.selected.id, self.selected.filename
+        self.deleting = True
+        yield
+        try:
+            await with_storage(images.delete_image, user.user_id, image_id)
+        except NotFound:
+            pass  # already gone (another tab): drop it from the grid all the same
+        except ImghostError as error:
+            self.deleting = False
+            yield rx.toast.error(error.detail)
+            return
+        self.deleting = False
+        self.confirm_open = self.viewer_open = False
+        self.images = [image for image in self.images if image.id != image_id]
+        self.total = max(0, self.total - 1)
+        yield rx.toast.success(f"Deleted {name}.", duration=2500)

@@ -1,0 +1,135 @@
+"""The upload page: files go from the browser straight to storage, then get confirmed.
+
+assets/upload.js holds the File objects (they never pass through this server),
+PUTs each to its presigned URL with XHR progress events and reports back by
+clicking a hidden button whose handler drains its news into `sync` below:
+{"added": [{id, name, type, size}], "progress": {id: bytes}, "done": [{id, status}]}.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+import reflex as rx
+
+from imghost.errors import ImghostError
+from imghost.services import images
+from imghost.settings import get_settings
+from imghost.ui.state.formatting import human_size, markdown_link
+from imghost.ui.state.service_calls import with_storage
+from imghost.ui.state.session import SessionState
+
+
+@dataclass
+class UploadItem:
+    id: str = ""
+    name: str = ""
+    size_label: str = ""
+    # checking -> uploading -> confirming -> done | error
+    status: str = "checking"
+    progress: int = 0
+    error: str = ""
+    url: str = ""
+    markdown: str = ""
+
+
+def put_failure(status: int) -> str:
+    if status == 0:
+        return "The connection to the storage was lost; try again."
+    if status in (401, 403):
+        return "The storage refused the upload (the link may have expired); try again."
+    if status == 413:
+        return "The storage refused the file as too large."
+    return f"The storage answered {status}; try again."
+
+
+class UploadState(SessionState):
+    items: list[UploadItem] = []
+    # id -> what confirm needs; kept on the server, never sent to the browser.
+    _pending: dict[str, dict] = {}
+
+    @rx.var
+    def limit_label(self) -> str:
+        # A runtime var, not build-time text: the build outlives configuration changes.
+        return human_size(get_settings().max_upload_bytes)
+
+    @rx.var
+    def active(self) -> int:
+        return sum(1 for item in self.items if item.status not in ("done", "error"))
+
+    @rx.var
+    def finished(self) -> int:
+        return sum(1 for item in self.items if item.status in ("done", "error"))
+
+    def _update(self, item_id: str, **changes) -> None:
+        self.items = [replace(item, **changes) if item.id == item_id else item
+                      for item in self.items]
+
+    @rx.event
+    async def check_login(self):
+        """on_load: like every private page, plus a clean list for a new visit."""
+        if not self.active:
+            self.items = []
+        if await self._current_user() is None:
+            return rx.redirect("/login", replace=True)
+
+    @rx.event
+    def clear_finished(self):
+        self.items = [item for item in self.items if item.status not in ("done", "error")]
+
+    @rx.event
+    async def sync(self, news: dict):
+        for item_id, sent in (news.get("progress") or {}).items():
+            total = self._pending.get(item_id, {}).get("size_bytes") or 1
+            self._update(item_id, progress=min(99, int(100 * int(sent) / total)))
+        added, done = news.get("added") or [], news.get("done") or []
+        if not added and not done:
+            return
+        user = await self._current_user()
+        if user is None:
+            yield rx.redirect("/login", replace=True)
+            return
+        for file in added:
+            self.items = self.items + [UploadItem(id=str(file["id"]), name=str(file["name"]),
+                                                  size_label=human_size(int(file["size"])))]
+        yield
+        for file in added:
+            start = await self._grant(user.user_id, file)
+            if start is not None:
+                yield start
+        for report in done:
+            await self._confirm(user.user_id, str(report["id"]), int(report.get("status") or 0))
+            yield
+
+    async def _grant(self, user_id: int, file: dict):
+        """Check type and size with the service before a byte is sent, then start the PUT."""
+        item_id, name = str(file["id"]), str(file["name"])
+        size, content_type = int(file["size"]), str(file.get("type") or "")
+        try:
+            grant = await with_storage(images.grant_upload, user_id, name, content_type, size)
+        except ImghostError as error:
+            self._update(item_id, status="error", error=error.detail)
+            return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
+        self._pending[item_id] = {"r2_key": grant.r2_key, "filename": name, "size_bytes": size,
+                                  "content_type": content_type, "url": grant.public_url}
+        self._update(item_id, status="uploading")
+        args = ", ".join(json.dumps(a) for a in (item_id, grant.upload_url, grant.headers))
+        return rx.call_script(f"window.imghost.put({args})")
+
+    async def _confirm(self, user_id: int, item_id: str, status: int) -> None:
+        pending = self._pending.pop(item_id, None)
+        if pending is None:
+            return
+        if not 200 <= status < 300:
+            self._update(item_id, status="error", error=put_failure(status))
+            return
+        self._update(item_id, status="confirming", progress=100)
+        try:
+            await with_storage(images.confirm_upload, user_id, pending["r2_key"],
+                               pending["filename"], pending["size_bytes"], pending["content_type"])
+        except ImghostError as error:
+            self._update(item_id, status="error", error=error.detail)
+            return
+        self._update(item_id, status="done", url=pending["url"],
+                     markdown=markdown_link(pending["filename"], pending["url"]))

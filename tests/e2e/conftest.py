@@ -1,0 +1,66 @@
+"""Browser tests: the real app (granian, prebuilt pages) on both backends, in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.browser import DESKTOP, ConsoleLog, launch
+from tests.support.frontend import build_frontend
+from tests.support.ports import free_port
+from tests.support.server import AppServer, start_app
+
+# Small enough that the "too large" test file stays small.
+MAX_UPLOAD_BYTES = 300_000
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def ui_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
+    """imghost with its pages, built for its own port (the websocket URL is baked in)."""
+    port = free_port()
+    env = {**backend, "IMGHOST_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES)}
+    web_dir = build_frontend(tmp_path_factory.mktemp("web") / "web", port, env)
+    server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
+                       tmp_path_factory.mktemp("ui-logs"), with_frontend=True, port=port)
+    if "IMGHOST_S3_ENDPOINT_URL" in backend:
+        # The browser PUTs cross-origin to SeaweedFS: the bucket must allow the page origin.
+        request.getfixturevalue("seaweed").allow_origins([server.base_url])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def console() -> Iterator[ConsoleLog]:
+    log = ConsoleLog()
+    yield log
+    assert log.errors == [], "browser console errors:\n" + "\n".join(log.errors)
+
+
+@pytest.fixture
+def open_page(browser, ui_server, console) -> Iterator[Callable[..., Page]]:
+    """A fresh browser context (own localStorage) per call, console errors collected."""
+    contexts = []
+
+    def make(viewport: dict = DESKTOP, color_scheme: str = "light") -> Page:
+        context = browser.new_context(
+            base_url=ui_server.base_url, viewport=viewport, color_scheme=color_scheme,
+            permissions=["clipboard-read", "clipboard-write"])
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return console.watch(context.new_page())
+
+    yield make
+    for context in contexts:
+        context.close()
