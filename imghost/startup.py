@@ -59,6 +59,16 @@ async def sweep_periodically(interval: float) -> None:
             log.warning("periodic sweep failed; retrying in %s s", interval, exc_info=True)
 
 
+def _resume_thumbnails() -> None:
+    """Queue images a crash or restart left without thumbnails (runs in the background)."""
+    from imghost.services.processing import resume_pending
+
+    try:
+        resume_pending()
+    except Exception:  # never stop the server from starting; backfill-thumbnails remains
+        log.warning("could not queue unfinished thumbnails", exc_info=True)
+
+
 async def prepare_server() -> None:
     settings = get_settings()
     # Fail at start with a clear sentence, not later inside a request.
@@ -66,6 +76,7 @@ async def prepare_server() -> None:
     await asyncio.to_thread(migrate)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
+    await asyncio.to_thread(_resume_thumbnails)
     # Reflex runs this coroutine as a lifespan task and cancels it at shutdown,
     # so the housekeeping loop lives here.
     if settings.sweep_interval_seconds:

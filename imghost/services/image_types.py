@@ -20,8 +20,13 @@ PNG = ImageType("image/png", "png", "PNG")
 GIF = ImageType("image/gif", "gif", "GIF")
 WEBP = ImageType("image/webp", "webp", "WebP")
 AVIF = ImageType("image/avif", "avif", "AVIF")
+# Phones' default; decoded by pillow-heif, shown to browsers through WebP derivatives.
+HEIC = ImageType("image/heic", "heic", "HEIC")
 
-ALLOWED = {t.content_type: t for t in (JPEG, PNG, GIF, WEBP, AVIF)}
+ALLOWED = {t.content_type: t for t in (JPEG, PNG, GIF, WEBP, AVIF, HEIC)}
+HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
+# Generic HEIF brands: AVIF or HEIC depending on the compatible brands listed after them.
+GENERIC_BRANDS = (b"mif1", b"msf1")
 BY_EXTENSION = {t.extension: t for t in ALLOWED.values()}
 # Bytes needed to tell every allowed type apart.
 SNIFF_BYTES = 32
@@ -36,6 +41,8 @@ def lookup(content_type: str) -> ImageType | None:
     base = content_type.split(";", 1)[0].strip().lower()
     if base == "image/jpg":  # common misspelling sent by some clients
         base = "image/jpeg"
+    if base in ("image/heif", "image/heic-sequence", "image/heif-sequence"):
+        base = "image/heic"
     return ALLOWED.get(base)
 
 
@@ -52,4 +59,9 @@ def sniff(head: bytes) -> ImageType | None:
     # ISO-BMFF: 'ftyp' box at offset 4 with an AVIF brand.
     if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
         return AVIF
+    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
+        return HEIC
+    if head[4:8] == b"ftyp" and head[8:12] in GENERIC_BRANDS:
+        compatible = head[16:32]
+        return AVIF if b"avif" in compatible else HEIC if b"heic" in compatible else None
     return None

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import image_types
+from imghost.services import image_types, processing
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.settings import get_settings
 
@@ -166,17 +166,28 @@ def confirm_upload(session: Session, storage: Storage, user_id: int, r2_key: str
         raise _refuse(session, storage, grant, Invalid(
             f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
             code="not_an_image"))
-    return _record(session, storage, grant, display_name)
+    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+    try:
+        prepared = processing.prepare_original(storage, r2_key, grant.content_type,
+                                               get_settings().keep_metadata)
+    except processing.Rejected as error:
+        raise _refuse(session, storage, grant, Invalid(error.detail, code=error.code)) from None
+    image, created = _record(session, storage, grant, display_name, prepared)
+    if created:
+        processing.schedule_thumbnails(image.id)  # listed now; thumbnails follow
+    return image, created
 
 
-def _record(session: Session, storage: Storage, grant: UploadGrant,
-            filename: str) -> tuple[Image, bool]:
+def _record(session: Session, storage: Storage, grant: UploadGrant, filename: str,
+            prepared: processing.PreparedOriginal) -> tuple[Image, bool]:
     image = Image(user_id=grant.user_id, filename=filename, r2_key=grant.r2_key,
-                  content_type=grant.content_type, size_bytes=grant.size_bytes,
+                  content_type=grant.content_type, size_bytes=prepared.size_bytes,
+                  width=prepared.width, height=prepared.height,
+                  placeholder=prepared.placeholder,
                   public_url=storage.public_url(grant.r2_key))
     session.add(image)
     session.exec(update(User).where(User.id == grant.user_id).values(
-        image_count=User.image_count + 1, bytes_stored=User.bytes_stored + grant.size_bytes))
+        image_count=User.image_count + 1, bytes_stored=User.bytes_stored + prepared.size_bytes))
     session.delete(grant)
     try:
         session.commit()

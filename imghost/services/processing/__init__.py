@@ -1,0 +1,24 @@
+"""The image pipeline: make every confirmed upload safe to serve and cheap to show.
+
+- limits.py       the numbers (bomb limits, derivative sizes) and Pillow's one-time setup
+- errors.py       Rejected: why an upload is refused (code + sentence)
+- inspect.py      decode with Pillow: refuse non-images, bombs, type mismatches; dims, placeholder
+- orientation.py  read the EXIF orientation, build an orientation-only EXIF block
+- strip_*.py      lossless metadata removal per container (JPEG, PNG, WebP, GIF, AVIF/HEIC)
+- strip.py        picks the stripper for a content type
+- original.py     confirm-time step: strip, inspect, re-store the original
+- derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
+- worker.py       bounded thread pool, pending picker, backfill_thumbnails()
+"""
+
+from imghost.services.processing.errors import Rejected
+from imghost.services.processing.original import PreparedOriginal, prepare_original
+from imghost.services.processing.worker import (
+    backfill_thumbnails,
+    resume_pending,
+    schedule_thumbnails,
+    wait_until_idle,
+)
+
+__all__ = ["PreparedOriginal", "Rejected", "backfill_thumbnails", "prepare_original",
+           "resume_pending", "schedule_thumbnails", "wait_until_idle"]
