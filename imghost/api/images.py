@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from imghost.api.deps import CurrentUser, SessionDep, StorageDep
 from imghost.api.schemas import (
@@ -55,6 +55,7 @@ def list_images(user: CurrentUser, session: SessionDep, storage: StorageDep,
 
 
 @router.delete("/{image_id}", status_code=204, responses=ERRORS)
-def delete(image_id: int, user: CurrentUser, session: SessionDep, storage: StorageDep) -> Response:
+def delete(image_id: Annotated[int, Path(ge=1, le=images.MAX_ID)], user: CurrentUser,
+           session: SessionDep, storage: StorageDep) -> Response:
     images.delete_image(session, storage, user.id, image_id)
     return Response(status_code=204)

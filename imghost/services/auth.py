@@ -96,7 +96,8 @@ def authenticate(session: Session, login: str, password: str) -> User:
     """The user for a username-or-email and password; Unauthorized with one message otherwise."""
     login = (login or "").strip()
     user = None
-    if login:
+    # PostgreSQL refuses NUL in text; no account can contain one anyway.
+    if login and "\x00" not in login:
         column = User.email if "@" in login else func.lower(User.username)
         user = session.exec(select(User).where(column == login.lower())).first()
     if user is None:

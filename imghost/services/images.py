@@ -22,6 +22,8 @@ from imghost.settings import get_settings
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MAX_FILENAME_CHARS = 255
+# Ids are 32-bit integers in the schema; anything larger cannot exist.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,10 @@ def _decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not raw.startswith("i"):
             raise ValueError
-        return int(raw[1:])
+        last_id = int(raw[1:])
+        if not 0 < last_id <= MAX_ID:
+            raise ValueError
+        return last_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid("The cursor is not one this server issued.", code="invalid_cursor",
                       errors=[{"field": "cursor", "message": "Invalid cursor."}]) from None

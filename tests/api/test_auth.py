@@ -175,3 +175,14 @@ def test_token_of_deleted_user_is_401(client, served):
         session.exec(delete(User).where(User.id == account.user_id))
     reply = client.get("/api/auth/me", headers=account.headers)
     assert reply.status_code == 401 and reply.json()["code"] == "invalid_token"
+
+
+def test_nul_bytes_and_huge_inputs_are_refused_cleanly(client):
+    assert client.post("/api/auth/login", json={"username": "ab\x00c", "password": "p\x00" * 10}
+                       ).status_code == 401
+    assert client.post("/api/auth/login", json={"username": "a" * 10000, "password": "b" * 10000}
+                       ).status_code == 401
+    reply = client.post("/api/auth/register", json={"username": "ab\x00c", "email": "x\x00@e.com",
+                                                    "password": "p\x00" * 10})
+    assert reply.status_code == 400
+    assert {e["field"] for e in reply.json()["errors"]} >= {"username", "email"}

@@ -227,3 +227,19 @@ def test_delete_twice_and_bad_ids(client, served):
     assert error_code(client.delete("/api/images/abc", headers=account.headers),
                       400) == "validation_error"
     assert error_code(client.delete("/api/images/1"), 401) == "not_authenticated"
+
+
+@pytest.mark.parametrize("path", ["/api/images/99999999999999999999", "/api/images/-1",
+                                  "/api/images/0"])
+def test_out_of_range_ids_are_400(client, path):
+    account = new_account(client)
+    assert error_code(client.delete(path, headers=account.headers), 400) == "validation_error"
+
+
+def test_cursor_beyond_any_id_is_refused(client):
+    import base64
+
+    account = new_account(client)
+    huge = base64.urlsafe_b64encode(b"i" + b"9" * 25).decode().rstrip("=")
+    reply = client.get("/api/images/", headers=account.headers, params={"cursor": huge})
+    assert error_code(reply, 400) == "invalid_cursor"
