@@ -9,6 +9,7 @@ clicking a hidden button whose handler drains its news into `sync` below:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, replace
 
 import reflex as rx
@@ -19,6 +20,9 @@ from imghost.settings import get_settings
 from imghost.ui.state.formatting import human_size, markdown_link
 from imghost.ui.state.service_calls import with_storage
 from imghost.ui.state.session import SessionState
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "Something went wrong on the server; try again."
 
 
 @dataclass
@@ -108,8 +112,10 @@ class UploadState(SessionState):
         size, content_type = int(file["size"]), str(file.get("type") or "")
         try:
             grant = await with_storage(images.grant_upload, user_id, name, content_type, size)
-        except ImghostError as error:
-            self._update(item_id, status="error", error=error.detail)
+        except Exception as error:
+            if not isinstance(error, ImghostError):
+                log.exception("granting upload of %r failed", name)
+            self._update(item_id, status="error", error=getattr(error, "detail", UNEXPECTED))
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
         self._pending[item_id] = {"r2_key": grant.r2_key, "filename": name, "size_bytes": size,
                                   "content_type": content_type, "url": grant.public_url}
@@ -130,6 +136,11 @@ class UploadState(SessionState):
                                pending["filename"], pending["size_bytes"], pending["content_type"])
         except ImghostError as error:
             self._update(item_id, status="error", error=error.detail)
+            return
+        except Exception:
+            # A row must never stay "checking" forever; the log has the traceback.
+            log.exception("confirming upload %s failed", pending["r2_key"])
+            self._update(item_id, status="error", error=UNEXPECTED)
             return
         self._update(item_id, status="done", url=pending["url"],
                      markdown=markdown_link(pending["filename"], pending["url"]))

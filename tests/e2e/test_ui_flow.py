@@ -1,0 +1,141 @@
+"""A user's whole journey through the UI, on both backends, in a real Chromium."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import MAX_UPLOAD_BYTES
+from tests.e2e.steps import (
+    at,
+    choose_files,
+    login,
+    register,
+    tiles,
+    unique_user,
+    upload_row,
+    wait_until_finished,
+)
+from tests.support.images import HTML_AS_PNG, jpeg, png
+
+
+def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp_path,
+                                                       artifacts_dir):
+    page = open_page()
+    puts: list[str] = []
+    page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+    user = unique_user()
+
+    register(page, user)
+    expect(page.locator("#gallery-empty")).to_be_visible()
+    expect(page.locator("#navbar-username")).to_have_text(user)
+    page.get_by_role("button", name="Log out").click()
+    at(page, "/login")
+    login(page, user)
+
+    first, second = tmp_path / "sunset.png", tmp_path / "harbour.jpg"
+    first.write_bytes(png((320, 200), (230, 120, 40)))
+    second.write_bytes(jpeg((200, 300), (30, 90, 160)))
+    choose_files(page, [first, second])
+    wait_until_finished(page, 2)
+    for name in ("sunset.png", "harbour.jpg"):
+        expect(upload_row(page, name)).to_have_attribute("data-status", "done")
+        expect(upload_row(page, name).locator(".upload-link")).to_contain_text("/")
+
+    # The bytes went from the browser straight to storage: SeaweedFS's own address
+    # for S3, the app's signed /api/files URL for local disk. Never a Reflex event.
+    assert len(puts) == 2
+    storage = ui_server.env.get("IMGHOST_S3_ENDPOINT_URL") or f"{ui_server.base_url}/api/files/"
+    assert all(url.startswith(storage) for url in puts), puts
+
+    page.get_by_role("link", name="Gallery", exact=True).click()
+    at(page, "/")
+    expect(tiles(page)).to_have_count(2)
+    expect(page.locator("#gallery-count")).to_have_text("2 images")
+    # Newest first.
+    expect(tiles(page).nth(0)).to_contain_text("harbour.jpg")
+
+    tiles(page).nth(0).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="harbour.jpg")).to_be_visible()
+    link = page.locator("#viewer-link").inner_text()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_text("Copied to the clipboard.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    served = httpx.get(link, follow_redirects=True, timeout=30)
+    assert served.status_code == 200
+    assert served.content == second.read_bytes()
+    page.screenshot(path=artifacts_dir / f"flow-{backend_name(ui_server)}-viewer.png")
+
+    dialog.get_by_role("button", name="Delete").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("harbour.jpg")
+    confirm.get_by_role("button", name="Delete").click()
+    expect(confirm).to_be_hidden()
+    expect(tiles(page)).to_have_count(1)
+    page.reload()
+    expect(tiles(page)).to_have_count(1)
+    expect(tiles(page).nth(0)).to_contain_text("sunset.png")
+    assert httpx.get(link, follow_redirects=True, timeout=30).status_code in (403, 404)
+
+    page.get_by_role("button", name="Log out").click()
+    at(page, "/login")
+    page.goto("/")
+    at(page, "/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_wrong_password_is_shown_and_right_one_works(open_page):
+    page = open_page()
+    user = unique_user()
+    register(page, user)
+    page.get_by_role("button", name="Log out").click()
+    at(page, "/login")
+    page.fill("#field-login", user)
+    page.fill("#field-password", "not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#form-error")).to_have_text("Wrong username or password.")
+    at(page, "/login")
+    login(page, user)
+
+
+def test_each_file_fails_or_succeeds_on_its_own(open_page, tmp_path):
+    page = open_page()
+    register(page, unique_user())
+    good = tmp_path / "good.png"
+    good.write_bytes(png((90, 60)))
+    too_large = tmp_path / "huge.png"
+    too_large.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * MAX_UPLOAD_BYTES)
+    wrong_type = tmp_path / "notes.txt"
+    wrong_type.write_text("not an image")
+    disguised = tmp_path / "disguised.png"
+    disguised.write_bytes(HTML_AS_PNG)
+
+    choose_files(page, [too_large, good, wrong_type, disguised])
+    wait_until_finished(page, 4)
+    expect(upload_row(page, "good.png")).to_have_attribute("data-status", "done")
+    expect(upload_row(page, "huge.png")).to_have_attribute("data-status", "error")
+    expect(upload_row(page, "huge.png").locator(".upload-error")).to_contain_text("larger than")
+    expect(upload_row(page, "notes.txt").locator(".upload-error")).to_contain_text(
+        "can be uploaded")
+    # Passed the pre-check, reached storage, refused at confirm by its real bytes.
+    expect(upload_row(page, "disguised.png").locator(".upload-error")).to_contain_text(
+        "not a PNG image")
+
+    page.goto("/")
+    expect(tiles(page)).to_have_count(1)
+    expect(tiles(page).nth(0)).to_contain_text("good.png")
+
+
+def test_a_bad_or_expired_token_leads_to_login_with_a_message(open_page, ui_server):
+    page = open_page()
+    page.goto("/login")
+    page.evaluate("localStorage.setItem('imghost_token', 'not-a-token')")
+    page.goto("/upload")
+    at(page, "/login")
+    expect(page.locator("#login-notice")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('imghost_token')") in (None, "")
+
+
+def backend_name(server) -> str:
+    return "s3" if "IMGHOST_S3_ENDPOINT_URL" in server.env else "embedded"
