@@ -64,3 +64,5 @@ class UploadGrant(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    # Unix time until which one confirm owns this upload (services/upload_claims.py).
+    claim_expires: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -1,0 +1,24 @@
+"""upload grant claims: one confirm at a time per upload
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("upload_grants") as batch_op:
+        batch_op.add_column(sa.Column("claim_expires", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("upload_grants") as batch_op:
+        batch_op.drop_column("claim_expires")
