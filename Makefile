@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run install install-dev frontend chromium test lint bench clean
 
@@ -30,6 +31,14 @@ test: install-dev chromium
 
 lint: install-dev
 	@.venv/bin/ruff check imghost tests alembic rxconfig.py
+
+# Load-tests the app as users run it and writes BENCHMARKS.md (~12 min; see bench/).
+bench: install-dev chromium
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }; }
+	@source scripts/env.sh && .venv/bin/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states test-artifacts

@@ -1,0 +1,152 @@
+"""The endpoint runs against one running server: what each one sends and in what order."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, select
+
+from bench.load import LoadResult, Request, run_wrk
+from bench.seed import PASSWORD, SeededUser
+from imghost.models import Image
+
+PAGE = 50
+DEEP_PAGE = 200
+# Enough fresh keys that a fast confirm/delete run never runs dry inside its duration.
+CONFIRM_OBJECTS = 2500
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d3e1e70000000049454e44ae426082")
+
+
+@dataclass
+class Target:
+    """A running server and the database it uses (for seeding and fodder lookups)."""
+
+    base_url: str
+    database_url: str
+    users: dict[str, SeededUser]
+    work_dir: Path
+    # The bare FastAPI yardstick, measured right after imghost's health (same conditions).
+    bare_url: str | None = None
+
+
+def login(client: httpx.Client, username: str) -> str:
+    reply = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    reply.raise_for_status()
+    return reply.json()["access_token"]
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def deep_cursor(client: httpx.Client, token: str, page: int) -> str:
+    """Walk the pages as a client would, to get the cursor of page `page`."""
+    cursor = None
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(page - 1):
+        params = {"limit": PAGE, **({"cursor": cursor} if cursor else {})}
+        reply = client.get("/api/images/", params=params, headers=headers)
+        reply.raise_for_status()
+        cursor = reply.json()["next_cursor"]
+        if cursor is None:
+            raise RuntimeError(f"fewer than {page} pages to walk")
+    return cursor
+
+
+def prepare_uploads(client: httpx.Client, token: str, count: int) -> list[str]:
+    """Grant and really PUT `count` objects, so every confirm under load finds its object."""
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"filename": "bench.png", "content_type": "image/png", "size_bytes": len(TINY_PNG)}
+
+    def one(_: int) -> str:
+        grant = client.post("/api/images/upload-url", json=body, headers=headers)
+        grant.raise_for_status()
+        grant = grant.json()
+        stored = httpx.request(grant["method"], grant["upload_url"], content=TINY_PNG,
+                               headers=grant["headers"], timeout=30)
+        stored.raise_for_status()
+        return grant["r2_key"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def image_ids(database_url: str, user_id: int) -> list[int]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        ids = list(connection.execute(select(Image.__table__.c.id)
+                                      .where(Image.__table__.c.user_id == user_id)
+                                      .order_by(Image.__table__.c.id.desc())).scalars())
+    engine.dispose()
+    return ids
+
+
+def run_all(target: Target, log=print) -> dict[str, LoadResult]:
+    """Every endpoint under load, read-only ones first, then the ones that change data."""
+    results: dict[str, LoadResult] = {}
+    url, out = target.base_url, target.work_dir
+
+    def record(result: LoadResult) -> None:
+        results[result.name] = result
+        log(f"  {result.name:<22} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+            f"p99 {result.p99_ms:8.2f} ms  non-2xx {result.non_2xx}"
+            + (f"  (ran out of keys in {result.exhausted_threads} thread(s))"
+               if result.exhausted_threads else ""))
+
+    with httpx.Client(base_url=url, timeout=60) as client:
+        tokens = {role: login(client, user.username) for role, user in target.users.items()}
+        big, uploader = tokens["big"], tokens["uploader"]
+        cursor = deep_cursor(client, big, DEEP_PAGE)
+
+        record(run_wrk("health", url, [Request("GET", "/api/health")], out))
+        record(run_wrk("health_live", url, [Request("GET", "/api/health/live")], out))
+        if target.bare_url:
+            record(run_wrk("bare_fastapi", target.bare_url,
+                           [Request("GET", "/api/health/live")], out))
+        record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
+        record(run_wrk("list_page1", url, [Request("GET", f"/api/images/?limit={PAGE}", big)],
+                       out))
+        record(run_wrk("list_page200", url, [Request(
+            "GET", f"/api/images/?limit={PAGE}&cursor={cursor}", big)], out))
+        record(run_wrk("upload_url", url, [Request("POST", "/api/images/upload-url", uploader,
+                                                   _json({"filename": "cat.png",
+                                                          "content_type": "image/png",
+                                                          "size_bytes": 123_456}))], out))
+
+        keys = prepare_uploads(client, uploader, CONFIRM_OBJECTS)
+        record(run_wrk("confirm", url, [Request("POST", "/api/images/confirm", uploader, _json({
+            "r2_key": key, "filename": "bench.png", "size_bytes": len(TINY_PNG)}))
+            for key in keys], out, once=True))
+
+        # Confirmed images (real objects) first, then the seeded fodder rows.
+        deletes = [Request("DELETE", f"/api/images/{i}", uploader)
+                   for i in image_ids(target.database_url, target.users["uploader"].id)]
+        deletes += [Request("DELETE", f"/api/images/{i}", tokens["fodder"])
+                    for i in image_ids(target.database_url, target.users["fodder"].id)]
+        record(run_wrk("delete", url, deletes, out, once=True))
+
+        logins = [Request("POST", "/api/auth/login", "", _json({
+            "username": target.users[role].username, "password": PASSWORD}))
+            for role in target.users if role.startswith("small")]
+        record(run_wrk("login", url, logins, out))
+        for result in health_under_login(url, logins, out):
+            record(result)
+    return results
+
+
+def health_under_login(url: str, logins: list[Request], out: Path) -> tuple[LoadResult, ...]:
+    """Health latency while 32 logins keep bcrypt busy: does hashing starve everything else?"""
+    with ThreadPoolExecutor(1) as pool:
+        saturating = pool.submit(run_wrk, "login_saturating", url, logins, out,
+                                 duration_s=8)
+        time.sleep(1.5)  # let the login queue build up first
+        health = run_wrk("health_during_login", url, [Request("GET", "/api/health")], out,
+                         connections=4, threads=1, duration_s=5)
+        return saturating.result(), health
