@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # Shared state for several workers/containers: rate-limit counters live here
     # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.
     redis_url: str = ""
+    # Namespaces the keys, so several imghost sites can share one Redis.
+    redis_prefix: str = Field(default="imghost", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     # Rate limits in the `limits` notation ("10/minute", "5 per 15 minutes").
     rate_limit_enabled: bool = True
     rate_limit_login_ip: str = "30/minute"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 
 from sqlalchemy import text
 
@@ -69,15 +70,24 @@ def _resume_thumbnails() -> None:
         log.warning("could not queue unfinished thumbnails", exc_info=True)
 
 
-async def prepare_server() -> None:
+@asynccontextmanager
+async def prepare_server() -> AsyncIterator[None]:
+    """Reflex enters this before serving (so no request meets an old schema) and
+    leaves it at shutdown."""
     settings = get_settings()
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
     await asyncio.to_thread(migrate)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
-    await asyncio.to_thread(_resume_thumbnails)
-    # Reflex runs this coroutine as a lifespan task and cancels it at shutdown,
-    # so the housekeeping loop lives here.
+    sweeper = None
     if settings.sweep_interval_seconds:
-        await sweep_periodically(settings.sweep_interval_seconds)
+        sweeper = asyncio.create_task(sweep_periodically(settings.sweep_interval_seconds),
+                                      name="imghost-sweep")
+    try:
+        yield
+    finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper

@@ -46,7 +46,10 @@ def seaweed(tmp_path_factory) -> Iterator[SeaweedS3]:
 
 def backend_env(kind: str, request, tmp_path_factory) -> dict[str, str]:
     env = {"IMGHOST_DATA_DIR": str(tmp_path_factory.mktemp(f"data-{kind}")),
-           "IMGHOST_BCRYPT_ROUNDS": TEST_BCRYPT_ROUNDS}
+           "IMGHOST_BCRYPT_ROUNDS": TEST_BCRYPT_ROUNDS,
+           # Tests sign up and log in far faster than people; the limits have their
+           # own tests (tests/api/test_rate_limit.py), which turn them back on.
+           "IMGHOST_RATE_LIMIT_ENABLED": "false"}
     if kind == "postgres-s3":
         seaweed: SeaweedS3 = request.getfixturevalue("seaweed")
         env.update(seaweed.env())

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from imghost.api.deps import CurrentUser, SessionDep
+from imghost.api.rate_limits import RegisterLimit, login_attempt
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Forbidden, Invalid
 from imghost.services import auth
@@ -31,8 +32,8 @@ def user_out(user) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.post("/register", status_code=201, response_model=UserOut,
-             responses={**ERRORS, 409: {"model": ErrorOut}})
+@router.post("/register", status_code=201, response_model=UserOut, dependencies=[RegisterLimit],
+             responses={**ERRORS, 409: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 def register(body: RegisterIn, session: SessionDep) -> UserOut:
     if not get_settings().registration_open:
         raise Forbidden("Registration is closed on this server.", code="registration_closed")
@@ -59,12 +60,13 @@ async def _read_credentials(request: Request) -> LoginIn:
 
 
 @router.post("/login", response_model=TokenOut, openapi_extra={"requestBody": LOGIN_BODY},
-             responses=ERRORS)
+             responses={**ERRORS, 429: {"model": ErrorOut}})
 async def login(request: Request, session: SessionDep) -> TokenOut:
     credentials = await _read_credentials(request)
     # bcrypt takes ~0.25 s: keep it off the event loop.
-    user = await run_in_threadpool(auth.authenticate, session, credentials.username,
-                                   credentials.password)
+    with login_attempt(request, credentials.username):
+        user = await run_in_threadpool(auth.authenticate, session, credentials.username,
+                                       credentials.password)
     token, expires_at = auth.issue_token(user.id)
     return TokenOut(access_token=token, expires_at=expires_at, user=user_out(user))
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from imghost.api.deps import CurrentUser, SessionDep, StorageDep
+from imghost.api.rate_limits import UploadLimit
 from imghost.api.schemas import (
     ConfirmIn,
     ErrorOut,
@@ -23,7 +24,8 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
           503: {"model": ErrorOut}}
 
 
-@router.post("/upload-url", response_model=UploadUrlOut, responses=ERRORS)
+@router.post("/upload-url", response_model=UploadUrlOut, dependencies=[UploadLimit],
+             responses={**ERRORS, 429: {"model": ErrorOut}})
 def upload_url(body: UploadUrlIn, user: CurrentUser, session: SessionDep,
                storage: StorageDep) -> UploadUrlOut:
     grant = images.grant_upload(session, storage, user.id, body.filename, body.content_type,
