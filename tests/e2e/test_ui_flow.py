@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import httpx
+import jwt
 from playwright.sync_api import expect
 
+from imghost.ui.state.gallery import PAGE_SIZE
 from tests.e2e.conftest import MAX_UPLOAD_BYTES
 from tests.e2e.steps import (
     at,
@@ -16,6 +21,7 @@ from tests.e2e.steps import (
     upload_row,
     wait_until_finished,
 )
+from tests.support.api_client import Account, upload_image
 from tests.support.images import HTML_AS_PNG, jpeg, png
 
 
@@ -52,10 +58,9 @@ def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp
     at(page, "/")
     expect(tiles(page)).to_have_count(2)
     expect(page.locator("#gallery-count")).to_have_text("2 images")
-    # Newest first.
-    expect(tiles(page).nth(0)).to_contain_text("harbour.jpg")
+    expect(tiles(page).filter(has_text="sunset.png")).to_have_count(1)
 
-    tiles(page).nth(0).click()
+    tiles(page).filter(has_text="harbour.jpg").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading", name="harbour.jpg")).to_be_visible()
     link = page.locator("#viewer-link").inner_text()
@@ -127,14 +132,50 @@ def test_each_file_fails_or_succeeds_on_its_own(open_page, tmp_path):
     expect(tiles(page).nth(0)).to_contain_text("good.png")
 
 
+def signing_secret(server) -> str:
+    return (server.env.get("IMGHOST_JWT_SECRET")
+            or (Path(server.env["IMGHOST_DATA_DIR"]) / "jwt_secret").read_text().strip())
+
+
+def signed_in_account(page) -> Account:
+    """The account the browser is signed in as, from the token the UI keeps."""
+    token = page.evaluate("localStorage.getItem('imghost_token')")
+    user_id = int(jwt.decode(token, options={"verify_signature": False})["sub"])
+    username = page.locator("#navbar-username").inner_text()
+    return Account(username, f"{username}@example.com", token, user_id)
+
+
 def test_a_bad_or_expired_token_leads_to_login_with_a_message(open_page, ui_server):
     page = open_page()
-    page.goto("/login")
-    page.evaluate("localStorage.setItem('imghost_token', 'not-a-token')")
-    page.goto("/upload")
-    at(page, "/login")
-    expect(page.locator("#login-notice")).to_be_visible()
-    assert page.evaluate("localStorage.getItem('imghost_token')") in (None, "")
+    register(page, unique_user())
+    account = signed_in_account(page)
+    expired = jwt.encode({"sub": str(account.user_id),
+                          "exp": datetime.now(UTC) - timedelta(minutes=1)},
+                         signing_secret(ui_server), algorithm="HS256")
+    for token, notice in ((expired, "Your session has expired; please log in again."),
+                          ("not-a-token", "Please log in again.")):
+        page.evaluate("t => localStorage.setItem('imghost_token', t)", token)
+        page.goto("/upload")
+        at(page, "/login")
+        expect(page.locator("#login-notice")).to_have_text(notice)
+        assert page.evaluate("localStorage.getItem('imghost_token')") in (None, "")
+
+
+def test_load_more_pages_through_the_gallery_by_cursor(open_page, ui_server):
+    page = open_page()
+    register(page, unique_user())
+    account = signed_in_account(page)
+    with httpx.Client(base_url=ui_server.base_url, timeout=30) as client:
+        for index in range(PAGE_SIZE + 3):
+            upload_image(client, account, png((40 + index, 30)), filename=f"pic{index:02d}.png")
+    page.reload()
+    expect(tiles(page)).to_have_count(PAGE_SIZE)
+    expect(page.locator("#gallery-count")).to_have_text(f"{PAGE_SIZE + 3} images")
+    page.get_by_role("button", name="Load more").click()
+    expect(tiles(page)).to_have_count(PAGE_SIZE + 3)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    # Newest first across both pages: the very first upload is the last tile.
+    expect(tiles(page).last).to_contain_text("pic00.png")
 
 
 def backend_name(server) -> str:
