@@ -24,7 +24,9 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope commits before the response leaves: with the default ("request")
+# a client could read its own write too early (register, then log in at once → 401).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 StorageDep = Annotated[Storage, Depends(get_storage)]
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import image_types, processing
+from imghost.services import image_types, processing, upload_claims
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.settings import get_settings
 
@@ -124,7 +124,8 @@ def grant_upload(session: Session, storage: Storage, user_id: int, filename: str
 def _refuse(session: Session, storage: Storage, grant: UploadGrant, error: Invalid) -> Invalid:
     """Delete the refused object and its grant, so nothing is left behind."""
     storage.delete(grant.r2_key)
-    session.delete(grant)
+    session.rollback()
+    session.exec(delete(UploadGrant).where(UploadGrant.r2_key == grant.r2_key))
     session.commit()
     return error
 
@@ -135,68 +136,91 @@ def confirm_upload(session: Session, storage: Storage, user_id: int, r2_key: str
     """Record an uploaded object as an image; returns (image, created).
 
     Trusts nothing the client says: the object must be under the caller's prefix,
-    be granted, exist, have exactly the declared size, and start like an image of
-    the granted type. Repeating a confirm returns the existing image.
+    be granted, exist, have exactly the declared size, and be a real image of the
+    granted type. Repeated or concurrent confirms of one key yield one image.
     """
-    missing = NotFound("No upload with that key.", code="upload_not_found")
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user_id}/"):
-        raise missing
+        raise NotFound("No upload with that key.", code="upload_not_found")
     display_name = clean_filename(filename)
-    existing = session.exec(select(Image).where(Image.r2_key == r2_key)).first()
-    if existing is not None:
-        return existing, False
-    grant = session.get(UploadGrant, r2_key)
-    if grant is None or grant.user_id != user_id:
-        raise missing
-    if content_type is not None and (image_types.lookup(content_type) is None
-                                     or image_types.lookup(content_type).content_type
-                                     != grant.content_type):
-        raise Invalid("The content type differs from the one the upload was granted for.",
-                      code="type_mismatch")
-    if size_bytes != grant.size_bytes:
-        raise Invalid("The size differs from the one the upload was granted for.",
-                      code="size_mismatch")
-    stored = storage.head(r2_key)
-    if stored is None:
-        raise Invalid("Nothing has been uploaded to that key yet.", code="object_missing")
-    if stored.size != size_bytes or stored.size > get_settings().max_upload_bytes:
-        raise _refuse(session, storage, grant, Invalid(
-            f"The stored file has {stored.size} bytes, not the declared {size_bytes}.",
-            code="size_mismatch"))
-    actual = image_types.sniff(storage.read_prefix(r2_key, image_types.SNIFF_BYTES))
-    if actual is None or actual.content_type != grant.content_type:
-        raise _refuse(session, storage, grant, Invalid(
-            f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
-            code="not_an_image"))
-    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+    while True:
+        existing = upload_claims.recorded_image(session, r2_key, user_id)
+        if existing is not None:
+            return existing, False
+        grant = session.get(UploadGrant, r2_key)
+        if grant is None or grant.user_id != user_id:
+            raise NotFound("No upload with that key.", code="upload_not_found")
+        _check_declared(grant, size_bytes, content_type)
+        if upload_claims.claim(session, r2_key):
+            break
+        winner = upload_claims.outcome_of_other_confirm(session, r2_key, user_id)
+        if winner is not None:
+            return winner, False
     try:
-        prepared = processing.prepare_original(storage, r2_key, grant.content_type,
-                                               get_settings().keep_metadata)
-    except processing.Rejected as error:
-        raise _refuse(session, storage, grant, Invalid(error.detail, code=error.code)) from None
+        prepared = _verify_stored_object(session, storage, grant)
+    except Invalid:
+        raise
+    except BaseException:
+        upload_claims.release(session, r2_key)  # e.g. storage down: the upload may retry
+        raise
     image, created = _record(session, storage, grant, display_name, prepared)
     if created:
         processing.schedule_thumbnails(image.id)  # listed now; thumbnails follow
     return image, created
 
 
+def _check_declared(grant: UploadGrant, size_bytes: int, content_type: str | None) -> None:
+    declared = image_types.lookup(content_type) if content_type is not None else None
+    if content_type is not None and (declared is None or declared.content_type != grant.content_type):
+        raise Invalid("The content type differs from the one the upload was granted for.",
+                      code="type_mismatch")
+    if size_bytes != grant.size_bytes:
+        raise Invalid("The size differs from the one the upload was granted for.",
+                      code="size_mismatch")
+
+
+def _verify_stored_object(session: Session, storage: Storage,
+                          grant: UploadGrant) -> processing.PreparedOriginal:
+    """Check the stored bytes; a refused object is deleted with its grant."""
+    key = grant.r2_key
+    stored = storage.head(key)
+    if stored is None:
+        upload_claims.release(session, key)
+        raise Invalid("Nothing has been uploaded to that key yet.", code="object_missing")
+    if stored.size != grant.size_bytes or stored.size > get_settings().max_upload_bytes:
+        raise _refuse(session, storage, grant, Invalid(
+            f"The stored file has {stored.size} bytes, not the declared {grant.size_bytes}.",
+            code="size_mismatch"))
+    actual = image_types.sniff(storage.read_prefix(key, image_types.SNIFF_BYTES))
+    if actual is None or actual.content_type != grant.content_type:
+        raise _refuse(session, storage, grant, Invalid(
+            f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
+            code="not_an_image"))
+    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+    try:
+        return processing.prepare_original(storage, key, grant.content_type,
+                                           get_settings().keep_metadata)
+    except processing.Rejected as error:
+        raise _refuse(session, storage, grant, Invalid(error.detail, code=error.code)) from None
+
+
 def _record(session: Session, storage: Storage, grant: UploadGrant, filename: str,
             prepared: processing.PreparedOriginal) -> tuple[Image, bool]:
-    image = Image(user_id=grant.user_id, filename=filename, r2_key=grant.r2_key,
+    key = grant.r2_key
+    session.rollback()
+    image = Image(user_id=grant.user_id, filename=filename, r2_key=key,
                   content_type=grant.content_type, size_bytes=prepared.size_bytes,
                   width=prepared.width, height=prepared.height,
-                  placeholder=prepared.placeholder,
-                  public_url=storage.public_url(grant.r2_key))
+                  placeholder=prepared.placeholder, public_url=storage.public_url(key))
     session.add(image)
     session.exec(update(User).where(User.id == grant.user_id).values(
         image_count=User.image_count + 1, bytes_stored=User.bytes_stored + prepared.size_bytes))
-    session.delete(grant)
+    session.exec(delete(UploadGrant).where(UploadGrant.r2_key == key))
     try:
         session.commit()
     except IntegrityError:
-        # A concurrent confirm of the same key won; answer with its row.
+        # The claim makes this unreachable in practice; the unique key index backs it up.
         session.rollback()
-        winner = session.exec(select(Image).where(Image.r2_key == grant.r2_key)).first()
+        winner = upload_claims.recorded_image(session, key, grant.user_id)
         if winner is None:
             raise
         return winner, False

@@ -151,23 +151,62 @@ def test_confirm_twice_returns_the_same_image(client):
     assert client.get("/api/images/", headers=account.headers).json()["total"] == 1
 
 
+def confirm_concurrently(base_url, account, upload, data, times=8):
+    def confirm_once(_):
+        with httpx.Client(base_url=base_url, timeout=60) as own:
+            return confirm(own, account, upload, data)
+
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        return list(pool.map(confirm_once, range(times)))
+
+
 def test_concurrent_confirms_make_exactly_one_row(client, app_server):
     account = new_account(client)
     data = png()
     upload = grant(client, account, data)
     put_bytes(upload, data)
-
-    def confirm_once(_):
-        with httpx.Client(base_url=app_server.base_url, timeout=30) as own:
-            return confirm(own, account, upload, data)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        replies = list(pool.map(confirm_once, range(8)))
+    replies = confirm_concurrently(app_server.base_url, account, upload, data)
     statuses = sorted(r.status_code for r in replies)
     assert statuses == [200] * 7 + [201], [r.text for r in replies]
     assert len({r.json()["id"] for r in replies}) == 1
     listed = client.get("/api/images/", headers=account.headers).json()
     assert listed["total"] == 1 and len(listed["images"]) == 1
+
+
+def test_concurrent_confirms_of_a_rewritten_original_keep_the_object(client, served):
+    """Metadata stripping rewrites the object; a racing confirm must not take it for tampering."""
+    account = new_account(client)
+    data = jpeg_with_gps()
+    upload = grant(client, account, data, "image/jpeg", "gps.jpg")
+    put_bytes(upload, data)
+    replies = confirm_concurrently(served.base_url, account, upload, data)
+    assert sorted(r.status_code for r in replies) == [200] * 7 + [201], [r.text for r in replies]
+    image = replies[0].json()
+    stored = get_storage().head(upload["r2_key"])
+    assert stored is not None and stored.size == image["size_bytes"] < len(data)
+
+
+def test_concurrent_confirms_of_a_refused_file_are_all_clean(client, served):
+    account = new_account(client)
+    upload = grant(client, account, HTML_AS_PNG, "image/png", "x.png")
+    put_bytes(upload, HTML_AS_PNG)
+    replies = confirm_concurrently(served.base_url, account, upload, HTML_AS_PNG, times=6)
+    codes = sorted(r.json()["code"] for r in replies)
+    assert codes.count("not_an_image") == 1, codes
+    assert set(codes) <= {"not_an_image", "upload_not_found"}
+    assert get_storage().head(upload["r2_key"]) is None
+
+
+def jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image as PILImage
+
+    exif = PILImage.Exif()
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 36.0)}
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (80, 60), (10, 120, 200)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
 
 
 # -- list ---------------------------------------------------------------------
