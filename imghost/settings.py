@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = Field(default=600, ge=0)
     sweep_grace_seconds: int = Field(default=3600, ge=0)
 
+    # When set, GET /api/metrics needs "Authorization: Bearer <token>".
+    metrics_token: str = ""
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

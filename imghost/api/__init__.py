@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from imghost.api import auth, files, health, images
+from imghost.api import auth, files, health, images, metrics
 from imghost.api.errors import install_error_handlers
+from imghost.api.observability import install_observability
 from imghost.errors import NotFound
+from imghost.settings import get_settings
 
 DESCRIPTION = (
     "The imghost REST API. Log in with **Authorize** (username or email + password), "
@@ -20,7 +22,8 @@ def create_api() -> FastAPI:
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
                   swagger_ui_parameters={"persistAuthorization": True})
     install_error_handlers(api)
-    for module in (auth, images, health, files):
+    install_observability(api, get_settings())
+    for module in (auth, images, health, metrics, files):
         api.include_router(module.router)
 
     # Without this, unknown /api paths would fall through to Reflex's HTML 404.

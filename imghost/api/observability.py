@@ -1,0 +1,157 @@
+"""Request ids, JSON logs and request metrics, as one ASGI middleware.
+
+It wraps the FastAPI app, which Reflex mounts as the outermost app, so it sees the
+API, the pages and the event websocket alike. Every HTTP response carries
+X-Request-ID (the caller's, if it sent a sane one) and every log line written while
+handling the request names it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from imghost.api import metrics
+from imghost.settings import Settings
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Bodies worth reading for metrics: small JSON errors and the confirm outcome.
+_CAPTURE_LIMIT = 4096
+# Reflex's own endpoints; everything else that is not an API route is the frontend.
+_REFLEX_PREFIXES = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
+access_log = logging.getLogger("imghost.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: what log shippers and `jq` read without parsing rules."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name,
+                 "message": record.getMessage()}
+        request_id = REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{k}={v}" for k, v in getattr(record, "fields", {}).items())
+        request_id = REQUEST_ID.get()
+        return " ".join(part for part in (line, fields, f"request_id={request_id}" if request_id else "")
+                        if part)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Our loggers write to stderr in the configured format (once per process)."""
+    logger = logging.getLogger("imghost")
+    if any(getattr(h, "_imghost", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler._imghost = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else
+                         TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(settings.log_level)
+    # Our handler is the one that formats these; the root's (if any) would repeat them.
+    logger.propagate = False
+
+
+def route_template(scope: dict) -> str:
+    route = scope.get("route")
+    if route is not None and getattr(route, "path", None):
+        return route.path
+    path = scope.get("path", "")
+    for prefix in _REFLEX_PREFIXES:
+        if path.startswith(prefix):
+            return prefix
+    if path.startswith("/api/"):
+        return "/api/{unmatched}"
+    return "frontend"
+
+
+def _request_id(scope: dict) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SANE_ID.fullmatch(candidate):
+                return candidate
+            break
+    return uuid.uuid4().hex
+
+
+def _client(scope: dict) -> str:
+    client = scope.get("client")
+    return client[0] if client else "-"
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        state = {"status": 500, "json": False, "body": bytearray()}
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+                state["json"] = any(k == b"content-type" and v.startswith(b"application/json")
+                                    for k, v in headers)
+            elif (message["type"] == "http.response.body" and state["json"]
+                  and state["status"] >= 400 and len(state["body"]) < _CAPTURE_LIMIT):
+                state["body"] += message.get("body", b"")[:_CAPTURE_LIMIT]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            self._record(scope, state, time.perf_counter() - started)
+            REQUEST_ID.reset(token)
+
+    @staticmethod
+    def _record(scope: dict, state: dict, seconds: float) -> None:
+        route, status, method = route_template(scope), state["status"], scope.get("method", "")
+        body = None
+        if state["body"]:
+            try:
+                body = json.loads(bytes(state["body"]))
+            except ValueError:
+                body = None
+        code = body.get("code") if isinstance(body, dict) else None
+        try:
+            metrics.record_request(method, route, status, seconds)
+            metrics.record_outcome(route, status, code, body if isinstance(body, dict) else None)
+        except Exception:  # metrics must never turn a served request into an error
+            access_log.exception("recording metrics failed")
+        level = logging.DEBUG if route in ("/api/health/live", "/api/metrics") else logging.INFO
+        if access_log.isEnabledFor(level):
+            access_log.log(level, "%s %s %s", method, scope.get("path", ""), status, extra={"fields": {
+                "method": method, "path": scope.get("path", ""), "route": route, "status": status,
+                "duration_ms": round(seconds * 1000, 2), "client": _client(scope),
+                **({"code": code} if code else {})}})
+
+
+def install_observability(api, settings: Settings) -> None:
+    configure_logging(settings)
+    api.add_middleware(ObservabilityMiddleware)
