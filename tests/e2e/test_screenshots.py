@@ -59,6 +59,9 @@ def test_screenshots(open_page, ui_server, artifacts_dir, tmp_path, width, schem
     page = open_page(viewport=VIEWPORTS[width], color_scheme=scheme)
 
     def shot(name: str) -> None:
+        # The theme script runs before paint, but an emulated color scheme can reach a
+        # new context's first page late: shoot once the page wears the wanted scheme.
+        page.wait_for_function("s => document.documentElement.classList.contains(s)", arg=scheme)
         # Finished animations: a dialog is shot open, not halfway faded in.
         page.screenshot(path=artifacts_dir / f"{name}-{width}-{scheme}.png", full_page=True,
                         animations="disabled")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -180,3 +181,36 @@ def test_load_more_pages_through_the_gallery_by_cursor(open_page, ui_server):
 
 def backend_name(server) -> str:
     return "s3" if "IMGHOST_S3_ENDPOINT_URL" in server.env else "embedded"
+
+
+DROP_AND_PASTE = """async ([kind, name, b64]) => {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, {type: "image/png"}));
+    const zone = document.getElementById("imghost-dropzone");
+    if (kind === "drop") {
+        zone.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true,
+                                                      dataTransfer: transfer}));
+        zone.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true,
+                                                  dataTransfer: transfer}));
+    } else {
+        document.body.dispatchEvent(new ClipboardEvent("paste", {bubbles: true, cancelable: true,
+                                                                 clipboardData: transfer}));
+    }
+}"""
+
+
+def test_drop_and_paste_upload_too(open_page):
+    page = open_page()
+    register(page, unique_user())
+    page.goto("/upload")
+    expect(page.locator("#imghost-dropzone")).to_be_visible()
+    data = base64.b64encode(png((50, 50), (10, 160, 90))).decode()
+    page.evaluate(DROP_AND_PASTE, ["drop", "dropped.png", data])
+    expect(upload_row(page, "dropped.png")).to_have_attribute("data-status", "done")
+    page.evaluate(DROP_AND_PASTE, ["paste", "image.png", data])
+    # Pasted screenshots all arrive as "image.png": each gets a name of its own.
+    pasted = page.locator(".upload-row").filter(has_text="pasted-")
+    expect(pasted).to_have_attribute("data-status", "done")
+    page.goto("/")
+    expect(tiles(page)).to_have_count(2)
