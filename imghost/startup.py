@@ -80,6 +80,8 @@ async def prepare_server() -> AsyncIterator[None]:
     await asyncio.to_thread(migrate)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
+    # Image pipeline: images a crash or restart left without thumbnails are queued again.
+    await asyncio.to_thread(_resume_thumbnails)
     sweeper = None
     if settings.sweep_interval_seconds:
         sweeper = asyncio.create_task(sweep_periodically(settings.sweep_interval_seconds),
