@@ -131,3 +131,14 @@ def test_heif_files_keep_their_exact_size():
 def test_truncated_containers_are_malformed(content_type, data):
     with pytest.raises(Malformed):
         strip_metadata(data, content_type)
+
+
+def test_a_jpeg_with_thousands_of_scans_is_refused():
+    # Many SOS segments with tiny scan data: the libjpeg CPU-exhaustion pattern.
+    data = plain_jpeg()
+    sos_at = data.index(b"\xff\xda")
+    sos_length = int.from_bytes(data[sos_at + 2:sos_at + 4], "big")
+    one_scan = data[sos_at:sos_at + 2 + sos_length] + b"\x00"
+    hostile = data[:sos_at] + one_scan * 300 + b"\xff\xd9"
+    with pytest.raises(Malformed):
+        strip_metadata(hostile, "image/jpeg")

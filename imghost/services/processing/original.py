@@ -27,8 +27,10 @@ def prepare_original(storage: Storage, key: str, content_type: str,
                      keep_metadata: bool) -> PreparedOriginal:
     """Raise Rejected for anything that must not be stored; the caller deletes the object."""
     uploaded = storage.read(key)
-    # The strippers walk the whole container, so they also catch truncation early.
-    cleaned = uploaded if keep_metadata else strip_metadata(uploaded, content_type)
+    # The strippers walk the whole container, so they also catch truncation and
+    # abusive structure early; with keep_metadata they only check, the upload is kept.
+    stripped_copy = strip_metadata(uploaded, content_type)
+    cleaned = uploaded if keep_metadata else stripped_copy
     with decode_slots():
         # The cleaned bytes are the ones checked: they are what will be served.
         info = inspect_image(cleaned, content_type)

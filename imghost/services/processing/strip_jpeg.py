@@ -18,6 +18,9 @@ SOI, EOI, SOS, APP0, APP1, APP2, APP14, COM = 0xD8, 0xD9, 0xDA, 0xE0, 0xE1, 0xE2
 # Markers without a length field.
 STANDALONE = {0x01, *range(0xD0, 0xD8)}
 JFIF_FIXED = 14  # "JFIF\0" + version, units, densities, thumbnail width/height
+# Progressive JPEGs use about 10 scans; thousands of tiny scans make libjpeg spend
+# minutes on one small file (a known CPU-exhaustion trick), so they are refused.
+MAX_SCANS = 256
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -56,7 +59,7 @@ def strip_jpeg(data: bytes) -> bytes:
     if not data.startswith(b"\xff\xd8"):
         raise Malformed("no JPEG start marker")
     out = [b"\xff\xd8"]
-    pos, size = 2, len(data)
+    pos, size, scans = 2, len(data), 0
     while True:
         if pos >= size or data[pos] != 0xFF:
             raise Malformed("JPEG marker expected")
@@ -88,6 +91,9 @@ def strip_jpeg(data: bytes) -> bytes:
         out.append(_segment(marker, payload))
         pos = end
         if marker == SOS:
+            scans += 1
+            if scans > MAX_SCANS:
+                raise Malformed(f"more than {MAX_SCANS} scans")
             scan_end = _scan_end(data, pos)
             out.append(data[pos:scan_end])
             pos = scan_end
