@@ -17,6 +17,8 @@ config = rx.Config(
     # Reflex's own CORS echoes any origin unless told otherwise.
     cors_allowed_origins=settings.origins,
     backend_port=settings.port,
+    # The UI's rate limits need the real client address, as the API's do.
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     frontend_port=settings.port,
     show_built_with_reflex=False,
     # The gallery is private: there is nothing for a sitemap to list.

@@ -38,7 +38,9 @@ def login_page() -> rx.Component:
                           loading=LoginState.busy),
                 spacing="4", width="100%",
             ),
-            on_submit=LoginState.submit, width="100%",
+            # POST, so a submit before the page's script is running never puts the
+            # password into the URL.
+            on_submit=LoginState.submit, method="post", width="100%",
         ),
         rx.text("New here? ", rx.link("Create an account", href="/register"), size="2"),
     )
@@ -66,7 +68,7 @@ def register_page() -> rx.Component:
                           loading=RegisterState.busy),
                 spacing="4", width="100%",
             ),
-            on_submit=RegisterState.submit, width="100%",
+            on_submit=RegisterState.submit, method="post", width="100%",
         ),
         rx.text("Already have an account? ", rx.link("Log in", href="/login"), size="2"),
     )

@@ -6,19 +6,23 @@ import reflex as rx
 
 from imghost.errors import Forbidden, ImghostError
 from imghost.services import auth
+from imghost.services.rate_limit import get_rate_limiter
 from imghost.settings import get_settings
 from imghost.ui.state.service_calls import in_session
 from imghost.ui.state.session import SessionState
 
 
-def _login(session, login: str, password: str) -> tuple[str, str]:
-    user = auth.authenticate(session, login, password)
+# The same rate limits as the API's doors: the UI must not be the way around them.
+def _login(session, ip: str, login: str, password: str) -> tuple[str, str]:
+    with get_rate_limiter().login_attempt(ip, login):
+        user = auth.authenticate(session, login, password)
     return auth.issue_token(user.id)[0], user.username
 
 
-def _register(session, username: str, email: str, password: str) -> tuple[str, str]:
+def _register(session, ip: str, username: str, email: str, password: str) -> tuple[str, str]:
     if not get_settings().registration_open:
         raise Forbidden("Registration is closed on this server.", code="registration_closed")
+    get_rate_limiter().hit("register_ip", ip)
     user = auth.register(session, username, email, password)
     return auth.issue_token(user.id)[0], user.username
 
@@ -41,7 +45,7 @@ class LoginState(SessionState):
         self.busy = True
         yield
         try:
-            token, username = await in_session(_login, login, password)
+            token, username = await in_session(_login, self.router.session.client_ip, login, password)
         except ImghostError as error:
             self.error = error.detail
             return
@@ -67,7 +71,8 @@ class RegisterState(SessionState):
         self.busy = True
         yield
         try:
-            token, name = await in_session(_register, username, email, password)
+            token, name = await in_session(_register, self.router.session.client_ip, username,
+                                             email, password)
         except ImghostError as error:
             self.field_errors = _field_errors(error)
             self.error = "" if self.field_errors else error.detail

@@ -16,6 +16,7 @@ import reflex as rx
 
 from imghost.errors import ImghostError
 from imghost.services import images
+from imghost.services.rate_limit import get_rate_limiter
 from imghost.settings import get_settings
 from imghost.ui.state.formatting import human_size, markdown_link
 from imghost.ui.state.service_calls import with_storage
@@ -36,6 +37,12 @@ class UploadItem:
     error: str = ""
     url: str = ""
     markdown: str = ""
+
+
+def _grant_upload(session, storage, user_id: int, filename: str, content_type: str, size: int):
+    # The API's upload-url rate limit applies here too.
+    get_rate_limiter().hit("upload_user", user_id)
+    return images.grant_upload(session, storage, user_id, filename, content_type, size)
 
 
 def put_failure(status: int) -> str:
@@ -111,7 +118,7 @@ class UploadState(SessionState):
         item_id, name = str(file["id"]), str(file["name"])
         size, content_type = int(file["size"]), str(file.get("type") or "")
         try:
-            grant = await with_storage(images.grant_upload, user_id, name, content_type, size)
+            grant = await with_storage(_grant_upload, user_id, name, content_type, size)
         except Exception as error:
             if not isinstance(error, ImghostError):
                 log.exception("granting upload of %r failed", name)
