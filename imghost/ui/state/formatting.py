@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImageView
+
+# The pipeline's placeholder is an average colour; anything else is not put into CSS.
+PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def human_size(size: int) -> str:
@@ -34,6 +38,8 @@ class GalleryImage:
     markdown: str = ""
     # width / height; square until the image pipeline has measured the image.
     ratio: float = 1.0
+    # "#rrggbb" shown while the picture loads; empty when not known.
+    placeholder: str = ""
 
 
 def gallery_image(image: ImageView) -> GalleryImage:
@@ -49,4 +55,5 @@ def gallery_image(image: ImageView) -> GalleryImage:
         content_type=image.content_type,
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,
+        placeholder=image.placeholder if PLACEHOLDER.match(image.placeholder or "") else "",
     )

@@ -1,0 +1,48 @@
+"""The UI is no way around the API's rate limits (own server: the others run without them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.steps import at, register, unique_user
+from tests.support.frontend import build_frontend
+from tests.support.ports import free_port
+from tests.support.server import AppServer, start_app
+
+
+@pytest.fixture(scope="module")
+def limited_server(tmp_path_factory) -> Iterator[AppServer]:
+    port = free_port()
+    env = {"IMGHOST_DATA_DIR": str(tmp_path_factory.mktemp("data-limited")),
+           "IMGHOST_BCRYPT_ROUNDS": "4", "IMGHOST_RATE_LIMIT_ENABLED": "true",
+           "IMGHOST_RATE_LIMIT_LOGIN_ACCOUNT": "3 per 15 minutes"}
+    web_dir = build_frontend(tmp_path_factory.mktemp("web-limited") / "web", port, env)
+    server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
+                       tmp_path_factory.mktemp("limited-logs"), with_frontend=True, port=port)
+    yield server
+    server.stop()
+
+
+def test_failed_logins_in_the_ui_are_rate_limited(browser, console, limited_server):
+    context = browser.new_context(base_url=limited_server.base_url)
+    page = console.watch(context.new_page())
+    user = unique_user()
+    register(page, user)
+    page.get_by_role("button", name="Log out").click()
+    at(page, "/login")
+
+    def attempt(password: str) -> None:
+        page.fill("#field-login", user)
+        page.fill("#field-password", password)
+        page.get_by_role("button", name="Log in").click()
+
+    for number in range(3):
+        attempt(f"wrong password {number}")
+        expect(page.locator("#form-error")).to_have_text("Wrong username or password.")
+        page.locator("#field-password").fill("")
+    attempt("wrong password 3")
+    expect(page.locator("#form-error")).to_contain_text("Too many failed logins")
+    context.close()
