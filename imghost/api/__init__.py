@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from imghost.api import auth, files, health, images, metrics
+from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
+from imghost.api.security import install_security_headers
 from imghost.errors import NotFound
 from imghost.settings import get_settings
 
@@ -19,10 +21,13 @@ DESCRIPTION = (
 
 def create_api() -> FastAPI:
     api = FastAPI(title="imghost", version="1.0.0", description=DESCRIPTION,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  # /api/docs is served from local files by install_docs (no CDN).
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   swagger_ui_parameters={"persistAuthorization": True})
+    settings = get_settings()
     install_error_handlers(api)
-    install_observability(api, get_settings())
+    install_security_headers(api, settings, install_docs(api))
+    install_observability(api, settings)  # added last = outermost: sees every answer
     for module in (auth, images, health, metrics, files):
         api.include_router(module.router)
 
