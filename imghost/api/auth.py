@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from imghost.api.deps import CurrentUser, SessionDep
+from imghost.api.hashing import run_hashing
 from imghost.api.rate_limits import RegisterLimit, login_attempt
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Forbidden, Invalid
@@ -65,8 +65,8 @@ async def login(request: Request, session: SessionDep) -> TokenOut:
     credentials = await _read_credentials(request)
     # bcrypt takes ~0.25 s: keep it off the event loop.
     with login_attempt(request, credentials.username):
-        user = await run_in_threadpool(auth.authenticate, session, credentials.username,
-                                       credentials.password)
+        user = await run_hashing(auth.authenticate, session, credentials.username,
+                                 credentials.password)
     token, expires_at = auth.issue_token(user.id)
     return TokenOut(access_token=token, expires_at=expires_at, user=user_out(user))
 
