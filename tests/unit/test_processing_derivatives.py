@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from imghost.services.processing.derivatives import make_derivatives
+from imghost.services.processing.inspect import inspect_image
 from imghost.services.processing.worker import derivative_key
 from tests.unit.test_processing_samples import (
     animated_gif,
     animated_webp,
+    encode,
     heic_with_gps,
     jpeg_with_gps,
     png_with_text,
@@ -59,3 +62,21 @@ def test_heic_always_gets_a_display_size_browsers_can_show():
 def test_derivative_keys_sit_next_to_the_original():
     key = "7/" + "a" * 32 + ".jpg"
     assert derivative_key(key, "thumb") == "7/" + "a" * 32 + "_thumb.webp"
+
+
+@pytest.mark.parametrize(("mode", "fmt", "content_type", "colour", "expected"), [
+    ("I;16", "PNG", "image/png", 30000, (117, 117, 117, 255)),   # scaled, not clipped to white
+    ("L", "JPEG", "image/jpeg", 100, (100, 100, 100, 255)),
+    ("CMYK", "JPEG", "image/jpeg", (0, 0, 0, 0), (255, 255, 255, 255)),
+    ("LA", "PNG", "image/png", (100, 128), (100, 100, 100, 128)),
+    ("RGBA", "WEBP", "image/webp", (10, 20, 30, 128), (10, 20, 30, 128)),
+    ("1", "PNG", "image/png", 1, (255, 255, 255, 255)),
+], ids=["png-16bit-grey", "jpeg-grey", "jpeg-cmyk", "png-grey-alpha", "webp-alpha", "png-1bit"])
+def test_every_pixel_mode_becomes_a_faithful_webp(mode, fmt, content_type, colour, expected):
+    data = encode(Image.new(mode, (700, 500), colour), fmt)
+    info = inspect_image(data, content_type)
+    assert (info.width, info.height) == (700, 500)
+    thumbnail = opened(make_derivatives(data).thumbnail)
+    assert thumbnail.size == (512, 366)
+    pixel = thumbnail.convert("RGBA").getpixel((5, 5))
+    assert all(abs(a - b) <= 3 for a, b in zip(pixel, expected, strict=True)), pixel

@@ -4,10 +4,12 @@
 - errors.py       Rejected: why an upload is refused (code + sentence)
 - inspect.py      decode with Pillow: refuse non-images, bombs, type mismatches; dims, placeholder
 - orientation.py  read the EXIF orientation, build an orientation-only EXIF block
+- pixels.py       the picture as browsers show it: upright, 8-bit RGB/RGBA
 - strip_*.py      lossless metadata removal per container (JPEG, PNG, WebP, GIF, AVIF/HEIC)
 - strip.py        picks the stripper for a content type
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
+- concurrency.py  one budget of simultaneous decodes (memory bound)
 - worker.py       bounded thread pool, pending picker, backfill_thumbnails()
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from imghost.services.processing.limits import (
     DISPLAY_METHOD,
@@ -24,6 +24,7 @@ from imghost.services.processing.limits import (
     setup_pillow,
 )
 from imghost.services.processing.orientation import ORIENTATION_TAG, swaps_sides
+from imghost.services.processing.pixels import displayable
 
 # Browsers other than Safari cannot show HEIC, so it always gets a display size.
 ALWAYS_DISPLAY = {"HEIF"}
@@ -42,13 +43,6 @@ def _encode(image: Image.Image, quality: int, method: int, icc: bytes | None) ->
     return buffer.getvalue()
 
 
-def _still_frame(image: Image.Image) -> Image.Image:
-    """The first frame in RGB or RGBA, with the EXIF orientation applied."""
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    frame = ImageOps.exif_transpose(image)
-    return frame.convert("RGBA" if has_alpha else "RGB")
-
-
 def make_derivatives(data: bytes) -> Derivatives:
     setup_pillow()
     with Image.open(io.BytesIO(data)) as image:
@@ -62,7 +56,7 @@ def make_derivatives(data: bytes) -> Derivatives:
             target = fit(width, height, DISPLAY_SIDE if needs_display else THUMBNAIL_SIDE)
             image.draft("RGB", target)
         icc = image.info.get("icc_profile")
-        frame = _still_frame(image)
+        frame = displayable(image)  # the first frame of an animation
     display = None
     if needs_display:
         # Bilinear (antialiased in Pillow) at these ratios is visually the same as

@@ -11,11 +11,12 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from imghost.services.processing.errors import Rejected
 from imghost.services.processing.limits import MAX_PIXELS, MAX_SIDE, PILLOW_FORMATS, setup_pillow
 from imghost.services.processing.orientation import ORIENTATION_TAG, swaps_sides
+from imghost.services.processing.pixels import displayable
 
 # What a damaged or malicious file makes the decoders raise.
 DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
@@ -46,7 +47,7 @@ def _check_dimensions(width: int, height: int) -> None:
 
 
 def average_colour(image: Image.Image) -> str:
-    """The mean colour of the picture, over white where it is transparent."""
+    """The mean colour of an RGB/RGBA picture, over white where it is transparent."""
     small = image.copy()
     small.thumbnail((32, 32), Image.Resampling.BOX)
     rgba = small.convert("RGBA")
@@ -75,7 +76,7 @@ def inspect_image(data: bytes, content_type: str) -> Inspection:
                 image.draft(image.mode, (image.width // JPEG_CHECK_SCALE,
                                          image.height // JPEG_CHECK_SCALE))
             image.load()
-            placeholder = average_colour(ImageOps.exif_transpose(image))
+            placeholder = average_colour(displayable(image))
     except Image.DecompressionBombError:
         raise Rejected("The image declares more pixels than are accepted.",
                        code="image_too_large") from None
