@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 
@@ -28,12 +29,21 @@ class ConsoleLog:
     """Every console error and uncaught page error seen by the pages it watches."""
 
     errors: list[str] = field(default_factory=list)
+    # Errors a test provokes on purpose (e.g. a cut connection); nothing else passes.
+    expected: list[re.Pattern] = field(default_factory=list)
+
+    def expect_error(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def _add(self, text: str) -> None:
+        if not any(pattern.search(text) for pattern in self.expected):
+            self.errors.append(text)
 
     def watch(self, page: Page) -> Page:
         page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("pageerror", lambda error: self._add(f"pageerror: {error}"))
         return page
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.errors.append(f"console.error: {message.text} @ {message.location}")
+            self._add(f"console.error: {message.text} @ {message.location}")
