@@ -63,7 +63,9 @@ def make_derivatives(data: bytes) -> Derivatives:
         # bicubic here and ~40 ms faster on a 12 MP photo.
         frame = frame.resize(display_size, Image.Resampling.BILINEAR, reducing_gap=3.0)
         display = _encode(frame, DISPLAY_QUALITY, DISPLAY_METHOD, icc)
+    # reducing_gap 1.5: a box pre-shrink by 2 before bicubic halves the time at 1600 -> 512
+    # and is visually the same at this ratio.
     thumbnail = frame.resize(fit(*frame.size, THUMBNAIL_SIDE), Image.Resampling.BICUBIC,
-                             reducing_gap=3.0)
+                             reducing_gap=1.5)
     return Derivatives(thumbnail=_encode(thumbnail, THUMBNAIL_QUALITY, THUMBNAIL_METHOD, icc),
                        display=display)
