@@ -20,7 +20,7 @@ from imghost.services.processing.pixels import displayable
 
 # What a damaged or malicious file makes the decoders raise.
 DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-                 IndexError, KeyError, TypeError, struct.error, zlib.error,
+                 IndexError, KeyError, TypeError, RuntimeError, struct.error, zlib.error,
                  Image.DecompressionBombError, MemoryError)
 # A JPEG is checked at 1/8 scale: libjpeg still reads every byte (so truncation and
 # corrupt data are caught) but the pixel buffer is 64 times smaller.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 
+from imghost.services.processing.errors import Malformed
 from imghost.services.processing.strip_bmff import strip_bmff
 from imghost.services.processing.strip_gif import strip_gif
 from imghost.services.processing.strip_jpeg import strip_jpeg
@@ -23,4 +25,10 @@ STRIPPERS: dict[str, Callable[[bytes], bytes]] = {
 def strip_metadata(data: bytes, content_type: str) -> bytes:
     """The file without private metadata; raises Malformed when its structure is broken."""
     stripper = STRIPPERS.get(content_type)
-    return stripper(data) if stripper else data
+    if stripper is None:
+        return data
+    try:
+        return stripper(data)
+    except (ValueError, IndexError, struct.error) as error:
+        # A hostile length or offset the parsers did not foresee: still just a bad file.
+        raise Malformed(type(error).__name__) from None

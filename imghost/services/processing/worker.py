@@ -96,7 +96,13 @@ def schedule_thumbnails(image_id: int) -> bool:
         if image_id in _in_flight:
             return False
         _in_flight.add(image_id)
-    _executor().submit(_run, image_id)
+    try:
+        _executor().submit(_run, image_id)
+    except RuntimeError:  # shutting down: the image stays pending for the next start
+        with _lock:
+            _in_flight.discard(image_id)
+        log.warning("thumbnails for image %s deferred: the pool is shutting down", image_id)
+        return False
     return True
 
 
