@@ -103,10 +103,6 @@
     forget: function (id) {
       files.delete(id);
     },
-    pick: function () {
-      const input = document.getElementById("imghost-file-input");
-      if (input) input.click();
-    },
     // Resolves to true when the text reached the clipboard. navigator.clipboard
     // exists only in secure contexts (https, localhost); plain http elsewhere
     // falls back to a selected textarea and execCommand.
@@ -153,6 +149,15 @@
       take(event.target.files, false);
       event.target.value = "";
     }
+  }, true);
+
+  // "Choose files" opens the picker here, inside the click itself: routed through
+  // Reflex's event queue it would wait for the websocket, and a late input.click()
+  // outside the user's gesture is silently ignored by browsers.
+  window.addEventListener("click", function (event) {
+    const button = event.target && event.target.closest && event.target.closest("#choose-files");
+    const input = document.getElementById("imghost-file-input");
+    if (button && input) input.click();
   }, true);
 
   window.addEventListener("dragover", function (event) {

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from imghost.ui.state.gallery import PAGE_SIZE
 from tests.e2e.conftest import MAX_UPLOAD_BYTES
 from tests.e2e.steps import (
+    PASSWORD,
     at,
     choose_files,
     login,
@@ -103,6 +104,27 @@ def test_wrong_password_is_shown_and_right_one_works(open_page):
     expect(page.locator("#form-error")).to_have_text("Wrong username or password.")
     at(page, "/login")
     login(page, user)
+    # Signed in, the auth pages have nothing to offer: straight back to the gallery.
+    page.goto("/register")
+    at(page, "/")
+
+
+def test_registration_errors_show_at_their_fields(open_page):
+    page = open_page()
+    user = unique_user()
+    register(page, user)
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/register")
+    page.fill("#field-username", user.upper())
+    page.fill("#field-email", f"other-{user}@example.com")
+    page.fill("#field-password", PASSWORD)
+    page.fill("#field-password2", PASSWORD + "x")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_have_text("The two passwords differ.")
+    page.fill("#field-password2", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_have_text("That username is already taken.")
+    at(page, "/register")
 
 
 def test_each_file_fails_or_succeeds_on_its_own(open_page, tmp_path):

@@ -17,8 +17,9 @@ def dropzone() -> rx.Component:
             rx.icon("cloud-upload", size=44, color=rx.color("accent", 9)),
             rx.heading("Drop images here", size="5", as_="h2"),
             rx.text("or paste from the clipboard, or", color=rx.color("gray", 11), size="2"),
+            # assets/upload.js opens the file input on click (see there why).
             rx.button(rx.icon("folder-open", size=16), "Choose files", size="3",
-                      on_click=rx.call_script("window.imghost.pick()"), id="choose-files"),
+                      type="button", id="choose-files"),
             rx.text(f"{image_types.allowed_labels()} · up to ", UploadState.limit_label, " each",
                     size="1", color=rx.color("gray", 10)),
             spacing="3", align="center",

@@ -8,7 +8,7 @@ from imghost.errors import Forbidden, ImghostError
 from imghost.services import auth
 from imghost.services.rate_limit import get_rate_limiter
 from imghost.settings import get_settings
-from imghost.ui.state.service_calls import in_session
+from imghost.ui.state.service_calls import hashing_in_session
 from imghost.ui.state.session import SessionState
 
 
@@ -45,7 +45,8 @@ class LoginState(SessionState):
         self.busy = True
         yield
         try:
-            token, username = await in_session(_login, self.router.session.client_ip, login, password)
+            token, username = await hashing_in_session(
+                _login, self.router.session.client_ip, login, password)
         except ImghostError as error:
             self.error = error.detail
             return
@@ -71,8 +72,8 @@ class RegisterState(SessionState):
         self.busy = True
         yield
         try:
-            token, name = await in_session(_register, self.router.session.client_ip, username,
-                                             email, password)
+            token, name = await hashing_in_session(
+                _register, self.router.session.client_ip, username, email, password)
         except ImghostError as error:
             self.field_errors = _field_errors(error)
             self.error = "" if self.field_errors else error.detail

@@ -1,4 +1,4 @@
-"""Blocking service calls for the UI states, each run in a worker thread.
+"""Blocking service calls for the UI states, each run off the event loop.
 
 bcrypt, the sync database driver and boto3 all block; run on the event loop they
 would stall every user connected to the worker. Each call opens its own session.
@@ -10,27 +10,34 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from imghost.api.hashing import run_hashing
 from imghost.db import session_scope
 from imghost.services.storage import get_storage
 
 T = TypeVar("T")
 
 
+def _run_in_session(service: Callable[..., T], *args: Any) -> T:
+    with session_scope() as session:
+        return service(session, *args)
+
+
+def _run_with_storage(service: Callable[..., T], *args: Any) -> T:
+    with session_scope() as session:
+        return service(session, get_storage(), *args)
+
+
 async def in_session(service: Callable[..., T], *args: Any) -> T:
-    """service(session, *args) off the event loop, committed when it returns."""
+    """service(session, *args) in a worker thread, committed when it returns."""
+    return await asyncio.to_thread(_run_in_session, service, *args)
 
-    def work() -> T:
-        with session_scope() as session:
-            return service(session, *args)
 
-    return await asyncio.to_thread(work)
+async def hashing_in_session(service: Callable[..., T], *args: Any) -> T:
+    """Like in_session, for services that hash or check a password: on the API's few
+    low-priority bcrypt threads, so a burst of logins cannot starve the server."""
+    return await run_hashing(_run_in_session, service, *args)
 
 
 async def with_storage(service: Callable[..., T], *args: Any) -> T:
-    """service(session, storage, *args) off the event loop (the images services)."""
-
-    def work() -> T:
-        with session_scope() as session:
-            return service(session, get_storage(), *args)
-
-    return await asyncio.to_thread(work)
+    """service(session, storage, *args) in a worker thread (the images services)."""
+    return await asyncio.to_thread(_run_with_storage, service, *args)
