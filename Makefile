@@ -31,6 +31,7 @@ test: install-dev chromium
 
 lint: install-dev
 	@.venv/bin/ruff check imghost tests alembic rxconfig.py
+	@.venv/bin/hadolint Dockerfile
 
 # Load-tests the app as users run it and writes BENCHMARKS.md (~12 min; see bench/).
 bench: install-dev chromium

@@ -86,6 +86,22 @@ def _export(args) -> int:
     return 0
 
 
+def _healthcheck(args) -> int:
+    """The container HEALTHCHECK: is the local server ready (database + storage)?"""
+    import os
+
+    import httpx
+
+    url = args.url or f"http://127.0.0.1:{os.environ.get('IMGHOST_PORT', '8000')}/api/health"
+    try:
+        reply = httpx.get(url, timeout=4)
+    except httpx.HTTPError as error:
+        print(f"unhealthy: {error.__class__.__name__}", file=sys.stderr)
+        return 1
+    print(reply.text)
+    return 0 if reply.status_code == 200 else 1
+
+
 def _backfill_available() -> bool:
     """The thumbnail pipeline is its own package; offer the command once it exists."""
     try:
@@ -133,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("user", help="user id, username or email")
     export.add_argument("destination", help="a new folder, or a path ending in .zip")
     export.set_defaults(run=_export)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when the local server answers /api/health")
+    health.add_argument("--url", help="default http://127.0.0.1:$IMGHOST_PORT/api/health")
+    health.set_defaults(run=_healthcheck)
 
     if _backfill_available():
         commands.add_parser("backfill-thumbnails", help="make thumbnails for images that lack them"
