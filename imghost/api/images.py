@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from imghost.api.availability import StorageReachable
 from imghost.api.deps import CurrentUser, SessionDep, StorageDep
 from imghost.api.rate_limits import UploadLimit
 from imghost.api.schemas import (
@@ -24,7 +25,7 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
           503: {"model": ErrorOut}}
 
 
-@router.post("/upload-url", response_model=UploadUrlOut, dependencies=[UploadLimit],
+@router.post("/upload-url", response_model=UploadUrlOut, dependencies=[UploadLimit, StorageReachable],
              responses={**ERRORS, 429: {"model": ErrorOut}})
 def upload_url(body: UploadUrlIn, user: CurrentUser, session: SessionDep,
                storage: StorageDep) -> UploadUrlOut:

@@ -35,7 +35,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                  "level": record.levelname.lower(), "logger": record.name,
-                 "message": record.getMessage()}
+                 "message": record.getMessage(), "pid": record.process}
         request_id = REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
