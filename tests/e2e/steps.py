@@ -35,7 +35,8 @@ def login(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("#field-login", username)
     page.fill("#field-password", password)
-    # Enter submits, as in any form.
+    # Enter submits, as in any form (once the page is live: the button says when).
+    expect(page.get_by_role("button", name="Log in")).to_be_enabled()
     page.press("#field-password", "Enter")
     at(page, "/")
     expect(page.get_by_role("heading", name="Your images")).to_be_visible()

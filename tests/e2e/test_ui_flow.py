@@ -114,6 +114,7 @@ def test_registration_errors_show_at_their_fields(open_page):
     user = unique_user()
     register(page, user)
     page.get_by_role("button", name="Log out").click()
+    at(page, "/login")
     page.goto("/register")
     page.fill("#field-username", user.upper())
     page.fill("#field-email", f"other-{user}@example.com")

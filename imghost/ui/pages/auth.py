@@ -35,11 +35,11 @@ def login_page() -> rx.Component:
                                  auto_capitalize="none", spell_check=False)),
                 field("Password", text_input("password", "password", "current-password")),
                 rx.button("Log in", type="submit", size="3", width="100%",
-                          loading=LoginState.busy),
+                          loading=LoginState.busy, disabled=~rx.State.is_hydrated),
                 spacing="4", width="100%",
             ),
-            # POST, so a submit before the page's script is running never puts the
-            # password into the URL.
+            # The submit button waits for the page's script (a disabled default button
+            # also stops Enter); POST all the same, so a password never lands in a URL.
             on_submit=LoginState.submit, method="post", width="100%",
         ),
         rx.text("New here? ", rx.link("Create an account", href="/register"), size="2"),
@@ -65,7 +65,7 @@ def register_page() -> rx.Component:
                                                     min_length=8),
                       errors.get("password2", "")),
                 rx.button("Create account", type="submit", size="3", width="100%",
-                          loading=RegisterState.busy),
+                          loading=RegisterState.busy, disabled=~rx.State.is_hydrated),
                 spacing="4", width="100%",
             ),
             on_submit=RegisterState.submit, method="post", width="100%",
