@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from imghost.services.storage import get_storage
 
-TRUST_SECONDS = 5.0
+TRUST_SECONDS = 2.0
 _last_ok = 0.0
 
 
