@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     # Empty means the embedded SQLite file under data_dir.
     database_url: str = ""
+    # How long a starting server waits for an unreachable database before giving up.
+    database_wait_seconds: float = Field(default=60, ge=0, le=3600)
     storage: Literal["local", "s3"] = "local"
 
     # The address people reach the site at; local upload URLs and app-served

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 
 from sqlalchemy import text
 
 from imghost.migrations import upgrade_to_head
-from imghost.settings import get_settings
+from imghost.settings import ConfigError, get_settings
 
 log = logging.getLogger("imghost")
 
@@ -39,6 +40,28 @@ def _migration_lock():
 def migrate() -> None:
     with _migration_lock():
         upgrade_to_head()
+
+
+def wait_for_database(timeout: float, interval: float = 2.0) -> None:
+    """Containers often start before their database: wait, then fail with one sentence."""
+    from sqlalchemy.exc import OperationalError
+
+    from imghost.db import get_engine
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with get_engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            if time.monotonic() >= deadline:
+                raise ConfigError(
+                    f"imghost could not reach the database for {timeout:.0f} s ({reason}); "
+                    "check IMGHOST_DATABASE_URL and that the server is running.") from None
+            log.warning("database not reachable yet (%s); retrying in %.0f s", reason, interval)
+            time.sleep(interval)
 
 
 def sweep_once():
@@ -77,6 +100,7 @@ async def prepare_server() -> AsyncIterator[None]:
     settings = get_settings()
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
+    await asyncio.to_thread(wait_for_database, settings.database_wait_seconds)
     await asyncio.to_thread(migrate)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
