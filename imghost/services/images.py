@@ -148,6 +148,11 @@ def confirm_upload(session: Session, storage: Storage, user_id: int, r2_key: str
             return existing, False
         grant = session.get(UploadGrant, r2_key)
         if grant is None or grant.user_id != user_id:
+            # A concurrent confirm may have recorded the image (consuming the grant)
+            # between the two reads above; PostgreSQL shows its commit to the next one.
+            existing = upload_claims.recorded_image(session, r2_key, user_id)
+            if existing is not None:
+                return existing, False
             raise NotFound("No upload with that key.", code="upload_not_found")
         _check_declared(grant, size_bytes, content_type)
         if upload_claims.claim(session, r2_key):
