@@ -117,8 +117,9 @@ def _backfill_thumbnails(_args) -> int:
     from imghost.services.processing import backfill_thumbnails
 
     result = backfill_thumbnails()
-    print(f"Backfill done: {result}" if result is not None else "Backfill done.")
-    return 0
+    done, failed = getattr(result, "done", 0), getattr(result, "failed", 0)
+    print(f"Made thumbnails for {done} image(s); {failed} failed (see the log).")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
