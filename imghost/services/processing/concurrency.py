@@ -14,4 +14,6 @@ from imghost.settings import get_settings
 
 @functools.lru_cache(maxsize=1)
 def decode_slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(get_settings().processing_workers)
+    # One more slot than thumbnail threads: a backlog (restart, backfill) can never hold
+    # every slot, so an upload's confirm always finds one within a job's time.
+    return threading.BoundedSemaphore(get_settings().processing_workers + 1)
