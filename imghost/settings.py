@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
     registration_open: bool = True
     keep_metadata: bool = False
-    # Images decoded at once (confirm checks + thumbnail threads): the memory budget,
-    # up to ~400 MB each for a 100-megapixel image.
+    # Thumbnail threads per process. At most this many + 1 images are decoded at once
+    # (confirm checks included): the memory budget, up to ~400 MB each at 100 megapixels.
     processing_workers: int = Field(default=2, ge=1, le=32)
 
     # Shared state for several workers/containers: rate-limit counters live here
