@@ -35,6 +35,8 @@
       timer = null;
       const button = document.getElementById("imghost-upload-sync");
       if (button) button.click();
+      // Between pages (or signed out) there is no button: keep the news and retry.
+      else if (added.length || done.length) signal(false);
     }, soon ? 0 : PROGRESS_EVERY_MS);
   }
 

@@ -9,7 +9,15 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.steps import choose_files, register, unique_user, upload_row, wait_until_finished
+from tests.e2e.steps import (
+    at,
+    choose_files,
+    register,
+    tiles,
+    unique_user,
+    upload_row,
+    wait_until_finished,
+)
 from tests.support.images import png
 
 SLOW_UPLOAD = {"offline": False, "latency": 20, "downloadThroughput": -1,
@@ -41,8 +49,18 @@ def test_progress_is_live_and_a_lost_connection_fails_only_that_upload(open_page
     expect(row.get_by_text(re.compile(r"^([1-9]|[1-9][0-9])%$"))).to_be_visible(timeout=15_000)
     expect(row.get_by_role("progressbar")).to_be_visible()
 
+
+    # Moving on to the gallery mid-upload does not lose the file: it is confirmed there.
+    page.get_by_role("link", name="Gallery", exact=True).click()
+    at(page, "/")
     network.send("Network.emulateNetworkConditions", {**SLOW_UPLOAD, "uploadThroughput": -1})
+    expect(page.get_by_role("heading", name="Your images")).to_be_visible()
+    page.locator("header").get_by_role("link", name="Upload").click()
+    at(page, "/upload")
     expect(row).to_have_attribute("data-status", "done", timeout=30_000)
+    page.goto("/")
+    expect(tiles(page).filter(has_text="slow.png")).to_have_count(1)
+    page.goto("/upload")
 
     # The connection drops under the next PUT (the websocket stays up).
     page.route("**/*", lambda route: route.abort("connectionreset")

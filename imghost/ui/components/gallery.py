@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.ui.components.copy import copy_button
+from imghost.ui.components.layout import link_button
 from imghost.ui.state.formatting import GalleryImage
 from imghost.ui.state.gallery import GalleryState
 
@@ -95,9 +96,8 @@ def viewer() -> rx.Component:
             rx.flex(
                 copy_button("Copy link", image.url, id="copy-link"),
                 copy_button("Copy Markdown", image.markdown, icon="code", id="copy-markdown"),
-                rx.link(rx.button(rx.icon("external-link", size=16), "Open original",
-                                  variant="soft", color_scheme="gray"),
-                        href=image.url, is_external=True, id="open-original"),
+                link_button("Open original", "external-link", image.url, external=True,
+                            variant="soft", color_scheme="gray", id="open-original"),
                 rx.spacer(),
                 delete_confirmation(),
                 spacing="2", wrap="wrap", margin_bottom="1em",
@@ -123,8 +123,7 @@ def empty_state() -> rx.Component:
             rx.heading("No images yet", size="5"),
             rx.text("Upload your first image and it will show up here.",
                     color=rx.color("gray", 11), text_align="center"),
-            rx.link(rx.button(rx.icon("upload", size=16), "Upload images", size="3"),
-                    href="/upload"),
+            link_button("Upload images", "upload", "/upload", size="3"),
             spacing="3", align="center",
         ),
         id="gallery-empty", padding_y="4em", width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.ui.state.session import SessionState
+from imghost.ui.state.upload import UploadState
 
 
 def nav_link(label: str, icon: str, href: str) -> rx.Component:
@@ -19,7 +20,7 @@ def nav_link(label: str, icon: str, href: str) -> rx.Component:
 
 
 def navbar() -> rx.Component:
-    return rx.box(
+    return rx.el.header(
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("images", size=22, color=rx.color("accent", 10)),
@@ -42,17 +43,30 @@ def navbar() -> rx.Component:
             spacing="3", align="center", max_width="1200px", margin_x="auto",
             padding_x=["0.75em", "1.5em"], padding_y="0.75em",
         ),
-        as_="header",
         position="sticky", top="0", z_index="10", width="100%",
         background=rx.color("gray", 1, alpha=True), backdrop_filter="blur(8px)",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
     )
 
 
+def upload_sync() -> rx.Component:
+    """The hidden button assets/upload.js clicks to hand its news to UploadState.sync.
+
+    On every signed-in page, so uploads still get confirmed after the user has
+    moved on from /upload to the gallery.
+    """
+    return rx.el.button(
+        on_click=rx.call_script("window.imghost ? window.imghost.drain() : {}",
+                                callback=UploadState.sync),
+        id="imghost-upload-sync", type="button", display="none", tab_index=-1,
+        aria_hidden="true")
+
+
 def app_page(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
-        rx.box(*children, as_="main", max_width="1200px", margin_x="auto",
+        upload_sync(),
+        rx.el.main(*children, max_width="1200px", margin_x="auto",
                padding_x=["0.75em", "1.5em"], padding_y=["1em", "1.5em"]),
         min_height="100vh", background=rx.color("gray", 2),
     )
@@ -93,3 +107,12 @@ def field(label: str, control: rx.Component, error: rx.Var | str = "",
         control, message,
         spacing="1", width="100%",
     )
+
+
+def link_button(label: str, icon: str, href: rx.Var | str, external: bool = False,
+                **props) -> rx.Component:
+    """A link dressed as a button: one <a>, not a <button> nested inside an <a>."""
+    link = (rx.el.a(rx.icon(icon, size=16), label, href=href, target="_blank",
+                    rel="noopener noreferrer")
+            if external else rx.link(rx.icon(icon, size=16), label, href=href, underline="none"))
+    return rx.button(link, as_child=True, **props)

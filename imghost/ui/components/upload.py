@@ -27,9 +27,6 @@ def dropzone() -> rx.Component:
         # Read by assets/upload.js; React never sees these files.
         rx.el.input(type="file", id="imghost-file-input", multiple=True, accept=ACCEPT,
                     display="none", tab_index=-1, aria_hidden="true"),
-        rx.el.button(on_click=rx.call_script("window.imghost.drain()", callback=UploadState.sync),
-                     id="imghost-upload-sync", type="button", display="none", tab_index=-1,
-                     aria_hidden="true"),
         id="imghost-dropzone", class_name="imghost-dropzone",
         padding_y=["2em", "3em"], padding_x="1em", width="100%",
         border=f"2px dashed {rx.color('accent', 7)}", border_radius="var(--radius-4)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.ui.components.gallery import empty_state, grid, viewer
-from imghost.ui.components.layout import app_page
+from imghost.ui.components.layout import app_page, link_button
 from imghost.ui.state.gallery import GalleryState
 
 
@@ -21,7 +21,7 @@ def header() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        rx.link(rx.button(rx.icon("upload", size=16), "Upload", size="2"), href="/upload"),
+        link_button("Upload", "upload", "/upload", size="2", id="header-upload"),
         align="end", width="100%", margin_bottom="1.25em",
     )
 

@@ -79,9 +79,7 @@ class UploadState(SessionState):
 
     @rx.event
     async def check_login(self):
-        """on_load: like every private page, plus a clean list for a new visit."""
-        if not self.active:
-            self.items = []
+        """on_load. The list stays: uploads finished elsewhere in the app show up here."""
         if await self._current_user() is None:
             return rx.redirect("/login", replace=True)
 
@@ -90,7 +88,8 @@ class UploadState(SessionState):
         self.items = [item for item in self.items if item.status not in ("done", "error")]
 
     @rx.event
-    async def sync(self, news: dict):
+    async def sync(self, news: dict | None):
+        news = news or {}
         for item_id, sent in (news.get("progress") or {}).items():
             total = self._pending.get(item_id, {}).get("size_bytes") or 1
             self._update(item_id, progress=min(99, int(100 * int(sent) / total)))
