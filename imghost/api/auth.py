@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from imghost.api.deps import CurrentUser, SessionDep
+from imghost.api.deps import BearerToken, SessionDep, as_user
 from imghost.api.hashing import run_hashing
 from imghost.api.rate_limits import RegisterLimit, login_attempt
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
@@ -72,5 +72,5 @@ async def login(request: Request, session: SessionDep) -> TokenOut:
 
 
 @router.get("/me", response_model=UserOut, responses=ERRORS)
-def me(user: CurrentUser) -> UserOut:
-    return user_out(user)
+async def me(token: BearerToken) -> UserOut:
+    return await as_user(token, lambda _session, user: user_out(user))
