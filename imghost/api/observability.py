@@ -27,6 +27,9 @@ _CAPTURE_LIMIT = 4096
 # Reflex's own endpoints; everything else that is not an API route is the frontend.
 _REFLEX_PREFIXES = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
 access_log = logging.getLogger("imghost.access")
+error_log = logging.getLogger("imghost.api")
+INTERNAL_ERROR = json.dumps({"detail": "Something went wrong on the server.",
+                             "code": "internal_error"}).encode()
 
 
 class JsonFormatter(logging.Formatter):
@@ -66,7 +69,7 @@ def configure_logging(settings: Settings) -> None:
     logger.addHandler(handler)
     logger.setLevel(settings.log_level)
     # Our handler is the one that formats these; the root's (if any) would repeat them.
-    logger.propagate = False
+    logger.propagate = not logging.getLogger().handlers
 
 
 def route_template(scope: dict) -> str:
@@ -108,11 +111,11 @@ class ObservabilityMiddleware:
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        state = {"status": 500, "json": False, "body": bytearray()}
+        state = {"status": 500, "json": False, "body": bytearray(), "started": False}
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":
-                state["status"] = message["status"]
+                state["status"], state["started"] = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -125,6 +128,16 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            if state["started"]:
+                raise
+            # Answered here rather than by the outer error middleware, so even a 500
+            # carries its X-Request-ID and its traceback is logged under that id.
+            error_log.exception("unhandled error")
+            state["status"] = 500
+            await send_with_id({"type": "http.response.start", "status": 500,
+                                "headers": [(b"content-type", b"application/json")]})
+            await send_with_id({"type": "http.response.body", "body": INTERNAL_ERROR})
         finally:
             self._record(scope, state, time.perf_counter() - started)
             REQUEST_ID.reset(token)

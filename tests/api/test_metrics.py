@@ -96,3 +96,22 @@ def test_metrics_token_protects_the_endpoint(configured, monkeypatch):
         assert http.get("/api/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
         allowed = http.get("/api/metrics", headers={"Authorization": "Bearer scrape-secret-0123456789"})
         assert allowed.status_code == 200 and "imghost_http_requests_total" in allowed.text
+
+
+def test_unexpected_errors_answer_500_json_with_a_request_id(configured):
+    from fastapi.testclient import TestClient
+
+    from imghost.api import create_api
+
+    api = create_api()
+
+    @api.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("bug")
+
+    # Route order: the test route sits after the /api catch-all, so use a non-/api path.
+    with TestClient(api, raise_server_exceptions=False) as http:
+        reply = http.get("/boom", headers={"X-Request-ID": "bug-report-1"})
+    assert reply.status_code == 500
+    assert reply.json() == {"detail": "Something went wrong on the server.", "code": "internal_error"}
+    assert reply.headers["x-request-id"] == "bug-report-1"
