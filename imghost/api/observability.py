@@ -68,8 +68,9 @@ def configure_logging(settings: Settings) -> None:
                          TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(settings.log_level)
-    # Our handler is the one that formats these; the root's (if any) would repeat them.
-    logger.propagate = not logging.getLogger().handlers
+    # Our handler formats these; a root handler (alembic configures one when it
+    # migrates at start) would print each line a second time.
+    logger.propagate = False
 
 
 def route_template(scope: dict) -> str:
