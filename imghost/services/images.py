@@ -256,13 +256,18 @@ def list_images(session: Session, storage: Storage, user_id: int,
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE_SIZE}.", code="validation_error",
                       errors=[{"field": "limit", "message": f"Between 1 and {MAX_PAGE_SIZE}."}])
-    query = select(Image).where(Image.user_id == user_id)
+    # Core rows, not ORM objects: a page is read-only, and building 51 tracked
+    # instances was ~10% of the request's CPU. view() reads the same attribute names.
+    table = Image.__table__
+    query = select(table).where(table.c.user_id == user_id)
     if cursor:
-        query = query.where(Image.id < _decode_cursor(cursor))
-    rows = list(session.exec(query.order_by(Image.id.desc()).limit(limit + 1)))
+        query = query.where(table.c.id < _decode_cursor(cursor))
+    connection = session.connection()
+    rows = connection.execute(query.order_by(table.c.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    total = session.exec(select(User.image_count).where(User.id == user_id)).one()
+    total = connection.execute(select(User.__table__.c.image_count)
+                               .where(User.__table__.c.id == user_id)).scalar_one()
     return ImagePage(images=[view(row, storage) for row in rows],
                      next_cursor=_encode_cursor(rows[-1].id) if more else None, total=total)
 
