@@ -8,7 +8,7 @@ from imghost.errors import Forbidden, ImghostError
 from imghost.services import auth
 from imghost.services.rate_limit import get_rate_limiter
 from imghost.settings import get_settings
-from imghost.ui.state.service_calls import hashing_in_session
+from imghost.ui.state.service_calls import hashing_in_session, user_message
 from imghost.ui.state.session import SessionState
 
 
@@ -27,8 +27,9 @@ def _register(session, ip: str, username: str, email: str, password: str) -> tup
     return auth.issue_token(user.id)[0], user.username
 
 
-def _field_errors(error: ImghostError) -> dict[str, str]:
-    return {e["field"]: e["message"] for e in error.errors if e.get("field")}
+def _field_errors(error: Exception) -> dict[str, str]:
+    listed = error.errors if isinstance(error, ImghostError) else []
+    return {e["field"]: e["message"] for e in listed if e.get("field")}
 
 
 class LoginState(SessionState):
@@ -47,8 +48,8 @@ class LoginState(SessionState):
         try:
             token, username = await hashing_in_session(
                 _login, self.router.session.client_ip, login, password)
-        except ImghostError as error:
-            self.error = error.detail
+        except Exception as error:
+            self.error = user_message(error, "login")
             return
         finally:
             self.busy = False
@@ -74,9 +75,9 @@ class RegisterState(SessionState):
         try:
             token, name = await hashing_in_session(
                 _register, self.router.session.client_ip, username, email, password)
-        except ImghostError as error:
+        except Exception as error:
             self.field_errors = _field_errors(error)
-            self.error = "" if self.field_errors else error.detail
+            self.error = "" if self.field_errors else user_message(error, "registration")
             return
         finally:
             self.busy = False

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from imghost.errors import ImghostError, NotFound
+from imghost.errors import NotFound
 from imghost.services import images
 from imghost.ui.state.formatting import GalleryImage, gallery_image
-from imghost.ui.state.service_calls import with_storage
+from imghost.ui.state.service_calls import user_message, with_storage
 from imghost.ui.state.session import SessionState
 
 PAGE_SIZE = 24
@@ -37,8 +37,8 @@ class GalleryState(SessionState):
         self.viewer_open = self.confirm_open = False
         try:
             page = await self._page(None)
-        except ImghostError as error:
-            self.error, self.loaded = error.detail, True
+        except Exception as error:
+            self.error, self.loaded = user_message(error, "listing images"), True
             return
         if page is None:
             self.images, self.loaded = [], False
@@ -55,8 +55,8 @@ class GalleryState(SessionState):
         yield
         try:
             page = await self._page(self.next_cursor)
-        except ImghostError as error:
-            self.error = error.detail
+        except Exception as error:
+            self.error = user_message(error, "listing images")
             return
         finally:
             self.loading_more = False
@@ -96,9 +96,9 @@ class GalleryState(SessionState):
             await with_storage(images.delete_image, user.user_id, image_id)
         except NotFound:
             pass  # already gone (another tab): drop it from the grid all the same
-        except ImghostError as error:
+        except Exception as error:
             self.deleting = False
-            yield rx.toast.error(error.detail)
+            yield rx.toast.error(user_message(error, f"deleting image {image_id}"))
             return
         self.deleting = False
         self.confirm_open = self.viewer_open = False

@@ -7,14 +7,26 @@ would stall every user connected to the worker. Each call opens its own session.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from imghost.api.hashing import run_hashing
 from imghost.db import session_scope
+from imghost.errors import ImghostError
 from imghost.services.storage import get_storage
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+UNEXPECTED = "Something went wrong on the server; try again."
+
+
+def user_message(error: Exception, action: str) -> str:
+    """What to tell the user: a service's own sentence, else a generic one (and a log)."""
+    if isinstance(error, ImghostError):
+        return error.detail
+    log.error("%s failed", action, exc_info=error)
+    return UNEXPECTED
 
 
 def _run_in_session(service: Callable[..., T], *args: Any) -> T:

@@ -56,7 +56,7 @@ class SessionState(rx.State):
 
     @rx.event
     async def require_login(self):
-        """on_load of the private pages."""
+        """on_load of the private pages (the gallery's own load does the same first)."""
         if await self._current_user() is None:
             return rx.redirect("/login", replace=True)
 

@@ -9,21 +9,16 @@ clicking a hidden button whose handler drains its news into `sync` below:
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass, replace
 
 import reflex as rx
 
-from imghost.errors import ImghostError
 from imghost.services import images
 from imghost.services.rate_limit import get_rate_limiter
 from imghost.settings import get_settings
 from imghost.ui.state.formatting import human_size, markdown_link
-from imghost.ui.state.service_calls import with_storage
+from imghost.ui.state.service_calls import user_message, with_storage
 from imghost.ui.state.session import SessionState
-
-log = logging.getLogger(__name__)
-UNEXPECTED = "Something went wrong on the server; try again."
 
 
 @dataclass
@@ -78,12 +73,6 @@ class UploadState(SessionState):
                       for item in self.items]
 
     @rx.event
-    async def check_login(self):
-        """on_load. The list stays: uploads finished elsewhere in the app show up here."""
-        if await self._current_user() is None:
-            return rx.redirect("/login", replace=True)
-
-    @rx.event
     def clear_finished(self):
         self.items = [item for item in self.items if item.status not in ("done", "error")]
 
@@ -118,10 +107,8 @@ class UploadState(SessionState):
         size, content_type = int(file["size"]), str(file.get("type") or "")
         try:
             grant = await with_storage(_grant_upload, user_id, name, content_type, size)
-        except Exception as error:
-            if not isinstance(error, ImghostError):
-                log.exception("granting upload of %r failed", name)
-            self._update(item_id, status="error", error=getattr(error, "detail", UNEXPECTED))
+        except Exception as error:  # every failure ends this row, never the others
+            self._update(item_id, status="error", error=user_message(error, f"granting {name!r}"))
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
         self._pending[item_id] = {"r2_key": grant.r2_key, "filename": name, "size_bytes": size,
                                   "content_type": content_type, "url": grant.public_url}
@@ -140,13 +127,9 @@ class UploadState(SessionState):
         try:
             await with_storage(images.confirm_upload, user_id, pending["r2_key"],
                                pending["filename"], pending["size_bytes"], pending["content_type"])
-        except ImghostError as error:
-            self._update(item_id, status="error", error=error.detail)
-            return
-        except Exception:
-            # A row must never stay "checking" forever; the log has the traceback.
-            log.exception("confirming upload %s failed", pending["r2_key"])
-            self._update(item_id, status="error", error=UNEXPECTED)
+        except Exception as error:  # a row must never stay "checking" forever
+            self._update(item_id, status="error",
+                         error=user_message(error, f"confirming {pending['r2_key']}"))
             return
         self._update(item_id, status="done", url=pending["url"],
                      markdown=markdown_link(pending["filename"], pending["url"]))
