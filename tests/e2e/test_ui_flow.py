@@ -69,6 +69,11 @@ def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_text("Copied to the clipboard.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == link
+    page.get_by_role("button", name="Copy Markdown").click()
+    page.wait_for_function("md => navigator.clipboard.readText().then(t => t === md)",
+                           arg=f"![harbour.jpg]({link})")
+    expect(dialog.get_by_role("link", name="Open original")).to_have_attribute("href", link)
+    expect(dialog).to_contain_text("200 × 300 px")
     served = httpx.get(link, follow_redirects=True, timeout=30)
     assert served.status_code == 200
     assert served.content == second.read_bytes()
@@ -87,6 +92,7 @@ def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp
 
     page.get_by_role("button", name="Log out").click()
     at(page, "/login")
+    assert page.evaluate("localStorage.getItem('imghost_token')") in (None, "")
     page.goto("/")
     at(page, "/login")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
