@@ -83,7 +83,7 @@ def viewer() -> rx.Component:
             rx.center(
                 # Sized by the image's own ratio (square until measured), capped in height.
                 rx.box(
-                    rx.image(src=image.url, alt=image.filename, width="100%", height="100%",
+                    rx.image(src=image.large, alt=image.filename, width="100%", height="100%",
                              object_fit="contain", display="block"),
                     aspect_ratio=image.ratio.to_string(),
                     background=rx.cond(image.placeholder != "", image.placeholder, "transparent"),

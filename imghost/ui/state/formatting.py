@@ -31,6 +31,8 @@ class GalleryImage:
     filename: str = ""
     url: str = ""
     thumb: str = ""
+    # The large view's picture: the pipeline's display size when made, else the original.
+    large: str = ""
     size_label: str = ""
     dimensions: str = ""
     created: str = ""
@@ -49,6 +51,7 @@ def gallery_image(image: ImageView) -> GalleryImage:
         filename=image.filename,
         url=image.public_url,
         thumb=image.thumbnail_url or image.display_url or image.public_url,
+        large=image.display_url or image.public_url,
         size_label=human_size(image.size_bytes),
         dimensions=f"{image.width} × {image.height} px" if measured else "not measured yet",
         created=image.created_at.strftime("%Y-%m-%d %H:%M UTC"),
