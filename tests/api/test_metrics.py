@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -72,7 +73,14 @@ def test_request_id_is_returned_and_logged(client, app_server):
     missing = client.get("/api/does-not-exist")
     assert missing.headers["x-request-id"] != generated
 
-    lines = [json.loads(line) for line in app_server.log().splitlines() if line.startswith("{")]
+    # The access line is written just after the response leaves: give it a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in app_server.log().splitlines() if line.startswith("{")]
+        seen = {entry.get("request_id") for entry in lines}
+        if {generated, missing.headers["x-request-id"]} <= seen or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     logged = next(entry for entry in lines if entry.get("request_id") == generated)
     assert logged["logger"] == "imghost.access"
     assert logged["route"] == "/api/health" and logged["status"] == 200
