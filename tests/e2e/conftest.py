@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -15,7 +16,14 @@ from tests.support.server import AppServer, start_app
 # Small enough that the "too large" test file stays small.
 MAX_UPLOAD_BYTES = 300_000
 
-pytestmark = pytest.mark.e2e
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # `pytest -m "not e2e"` skips the browser tests (a conftest's pytestmark would not).
+    for item in items:
+        if E2E_DIR in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
