@@ -110,13 +110,15 @@ def test_doctor_reports_weak_secret_and_unreachable_services(tmp_path):
     assert {"secret", "database", "storage", "redis"} <= failed, reply.stdout
 
 
-def test_doctor_names_a_bad_variable(tmp_path):
+@pytest.mark.parametrize(("variable", "value"), [("IMGHOST_RATE_LIMIT_LOGIN_IP", "lots"),
+                                                ("IMGHOST_REDIS_URL", "localhost:6379")])
+def test_doctor_names_a_bad_variable(tmp_path, variable, value):
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
-    env.update({"IMGHOST_DATA_DIR": str(tmp_path), "IMGHOST_RATE_LIMIT_LOGIN_IP": "lots"})
+    env.update({"IMGHOST_DATA_DIR": str(tmp_path), variable: value})
     reply = subprocess.run([*imghost_command(), "doctor"], capture_output=True, text=True, env=env,
                            timeout=60)
     assert reply.returncode == 1
-    assert "IMGHOST_RATE_LIMIT_LOGIN_IP" in reply.stdout
+    assert variable in reply.stdout
 
 
 def _confirmed_images(count: int) -> tuple[str, list[bytes]]:
