@@ -13,6 +13,7 @@
 
   const MAX_PARALLEL = 3;
   const PROGRESS_EVERY_MS = 250;
+  const RETRY_MS = 1000;
   const files = new Map(); // id -> File, until its PUT has finished
   const waiting = []; // PUTs beyond MAX_PARALLEL, started as others finish
   let running = 0;
@@ -26,7 +27,7 @@
     return document.getElementById("imghost-dropzone") !== null;
   }
 
-  function signal(soon) {
+  function signal(soon, delay) {
     if (timer !== null) {
       if (!soon) return;
       clearTimeout(timer);
@@ -35,9 +36,10 @@
       timer = null;
       const button = document.getElementById("imghost-upload-sync");
       if (button) button.click();
-      // Between pages (or signed out) there is no button: keep the news and retry.
-      else if (added.length || done.length) signal(false);
-    }, soon ? 0 : PROGRESS_EVERY_MS);
+      // A click is lost before the page is live, between pages and when signed out.
+      // Until the state has drained the news, ask again now and then.
+      if (added.length || done.length) signal(false, RETRY_MS);
+    }, soon ? 0 : delay || PROGRESS_EVERY_MS);
   }
 
   function take(list, renamePasted) {

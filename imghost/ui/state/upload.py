@@ -98,8 +98,9 @@ class UploadState(SessionState):
             if start is not None:
                 yield start
         for report in done:
-            await self._confirm(user.user_id, str(report["id"]), int(report.get("status") or 0))
-            yield
+            start = self._finish_put(str(report["id"]), int(report.get("status") or 0))
+            if start is not None:
+                yield start
 
     async def _grant(self, user_id: int, file: dict):
         """Check type and size with the service before a byte is sent, then start the PUT."""
@@ -110,26 +111,38 @@ class UploadState(SessionState):
         except Exception as error:  # every failure ends this row, never the others
             self._update(item_id, status="error", error=user_message(error, f"granting {name!r}"))
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
-        self._pending[item_id] = {"r2_key": grant.r2_key, "filename": name, "size_bytes": size,
-                                  "content_type": content_type, "url": grant.public_url}
+        self._pending[item_id] = {"user_id": user_id, "r2_key": grant.r2_key, "filename": name,
+                                  "size_bytes": size, "content_type": content_type,
+                                  "url": grant.public_url}
         self._update(item_id, status="uploading")
         args = ", ".join(json.dumps(a) for a in (item_id, grant.upload_url, grant.headers))
         return rx.call_script(f"window.imghost.put({args})")
 
-    async def _confirm(self, user_id: int, item_id: str, status: int) -> None:
-        pending = self._pending.pop(item_id, None)
+    def _finish_put(self, item_id: str, status: int):
+        if item_id not in self._pending:
+            return None
+        if not 200 <= status < 300:
+            self._pending.pop(item_id)
+            self._update(item_id, status="error", error=put_failure(status))
+            return None
+        self._update(item_id, status="confirming", progress=100)
+        return UploadState.confirm(item_id)
+
+    @rx.event(background=True)
+    async def confirm(self, item_id: str):
+        """Confirm one stored upload. In the background: checking and stripping a big
+        image takes a while, and meanwhile the other files' progress keeps coming in."""
+        async with self:
+            pending = self._pending.pop(item_id, None)
         if pending is None:
             return
-        if not 200 <= status < 300:
-            self._update(item_id, status="error", error=put_failure(status))
-            return
-        self._update(item_id, status="confirming", progress=100)
+        changes = {"status": "done", "url": pending["url"],
+                   "markdown": markdown_link(pending["filename"], pending["url"])}
         try:
-            await with_storage(images.confirm_upload, user_id, pending["r2_key"],
+            await with_storage(images.confirm_upload, pending["user_id"], pending["r2_key"],
                                pending["filename"], pending["size_bytes"], pending["content_type"])
         except Exception as error:  # a row must never stay "checking" forever
-            self._update(item_id, status="error",
-                         error=user_message(error, f"confirming {pending['r2_key']}"))
-            return
-        self._update(item_id, status="done", url=pending["url"],
-                     markdown=markdown_link(pending["filename"], pending["url"]))
+            changes = {"status": "error",
+                       "error": user_message(error, f"confirming {pending['r2_key']}")}
+        async with self:
+            self._update(item_id, **changes)
