@@ -23,8 +23,7 @@ ENDPOINTS = [
     ("upload_url", "POST /api/images/upload-url"),
     ("confirm", "POST /api/images/confirm (object PUT beforehand)"),
     ("delete", "DELETE /api/images/{id}"),
-    ("login", "POST /api/auth/login (bcrypt cost 12)"),
-    ("login_saturating", "POST /api/auth/login while health is measured"),
+    ("login", "POST /api/auth/login (bcrypt cost 12), 10 s, health probed meanwhile"),
     ("health_during_login", "GET /api/health, 4 connections, while logins saturate bcrypt"),
 ]
 CONFIG_LABELS = {
@@ -149,8 +148,8 @@ comparison between runs on the same machine only.
   Rate limits are switched off for the run (`IMGHOST_RATE_LIMIT_ENABLED=false`): the
   bench logs in thousands of times from one address and would measure the limiter.
 - **Data:** one user with 10,000 images (page 200 of 50 is the last page), three users
-  with 5, a delete-fodder user with 8,000 rows, all by direct inserts; confirm uses
-  2,500 objects really PUT to the store through presigned URLs just before its run.
+  with 5, a delete-fodder user with 3,000 rows, all by direct inserts; confirm uses
+  1,200 objects really PUT to the store through presigned URLs just before its run.
 - The frontend build for the bench port took {build_s:.1f} s (skipped when unchanged).
 
 {chr(10).join(table)}

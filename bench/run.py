@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import load, report
 from bench.gallery import measure_gallery
 from bench.process import rss_mib
-from bench.scenarios import Target, run_all
+from bench.scenarios import Target, run_all, token_for
 from bench.seed import seed
 from bench.servers import (
     BareApp,
@@ -35,7 +35,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "bench"
 WEB_DIR = ARTIFACTS / "web"
 PORT_FILE = ARTIFACTS / "port"
 # Rows a delete run can use up: the deletes run at a few hundred per second.
-DELETE_FODDER = 8_000
+DELETE_FODDER = 3_000
 WORKERS_WITH_REDIS = max(2, os.cpu_count() or 2)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 
@@ -81,12 +81,12 @@ def run_config(name: str, env: dict[str, str], port: int, out: Path, workers: in
         time.sleep(1)
         facts["rss_idle_mib"] = rss_mib(server.process.pid)
         users = seed(database_url_of(env), server.env["IMGHOST_SITE_URL"], DELETE_FODDER)
+        gallery_token = token_for(server.base_url, users["gallery"].username)
         facts["results"] = run_all(Target(server.base_url, database_url_of(env), users, work,
                                           bare.base_url if bare else None), log)
         facts["rss_after_mib"] = rss_mib(server.process.pid)
         if gallery:
-            facts["gallery"] = measure_gallery(server.base_url, users["gallery"].username, work,
-                                               log)
+            facts["gallery"] = measure_gallery(server.base_url, gallery_token, work, log)
     finally:
         server.stop()
     # Cold start: a restart on the existing database, as after a deploy.

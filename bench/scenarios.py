@@ -6,6 +6,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 import httpx
@@ -18,10 +19,19 @@ from imghost.models import Image
 PAGE = 50
 DEEP_PAGE = 200
 # Enough fresh keys that a fast confirm/delete run never runs dry inside its duration.
-CONFIRM_OBJECTS = 2500
-TINY_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d3e1e70000000049454e44ae426082")
+CONFIRM_OBJECTS = 1200
+
+
+def _small_png() -> bytes:
+    """A real (decodable) image: confirm's pipeline refuses anything else."""
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SMALL_PNG = _small_png()
 
 
 @dataclass
@@ -40,6 +50,11 @@ def login(client: httpx.Client, username: str) -> str:
     reply = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     reply.raise_for_status()
     return reply.json()["access_token"]
+
+
+def token_for(base_url: str, username: str) -> str:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        return login(client, username)
 
 
 def _json(data: dict) -> str:
@@ -63,13 +78,13 @@ def deep_cursor(client: httpx.Client, token: str, page: int) -> str:
 def prepare_uploads(client: httpx.Client, token: str, count: int) -> list[str]:
     """Grant and really PUT `count` objects, so every confirm under load finds its object."""
     headers = {"Authorization": f"Bearer {token}"}
-    body = {"filename": "bench.png", "content_type": "image/png", "size_bytes": len(TINY_PNG)}
+    body = {"filename": "bench.png", "content_type": "image/png", "size_bytes": len(SMALL_PNG)}
 
     def one(_: int) -> str:
         grant = client.post("/api/images/upload-url", json=body, headers=headers)
         grant.raise_for_status()
         grant = grant.json()
-        stored = httpx.request(grant["method"], grant["upload_url"], content=TINY_PNG,
+        stored = httpx.request(grant["method"], grant["upload_url"], content=SMALL_PNG,
                                headers=grant["headers"], timeout=30)
         stored.raise_for_status()
         return grant["r2_key"]
@@ -122,7 +137,7 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
 
         keys = prepare_uploads(client, uploader, CONFIRM_OBJECTS)
         record(run_wrk("confirm", url, [Request("POST", "/api/images/confirm", uploader, _json({
-            "r2_key": key, "filename": "bench.png", "size_bytes": len(TINY_PNG)}))
+            "r2_key": key, "filename": "bench.png", "size_bytes": len(SMALL_PNG)}))
             for key in keys], out, once=True))
 
         # Confirmed images (real objects) first, then the seeded fodder rows.
@@ -135,7 +150,8 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
         logins = [Request("POST", "/api/auth/login", "", _json({
             "username": target.users[role].username, "password": PASSWORD}))
             for role in target.users if role.startswith("small")]
-        record(run_wrk("login", url, logins, out))
+        # One login run: its throughput, and health's latency while it saturates bcrypt
+        # (a second run would queue behind the first one's abandoned logins).
         for result in health_under_login(url, logins, out):
             record(result)
     return results
@@ -144,9 +160,8 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
 def health_under_login(url: str, logins: list[Request], out: Path) -> tuple[LoadResult, ...]:
     """Health latency while 32 logins keep bcrypt busy: does hashing starve everything else?"""
     with ThreadPoolExecutor(1) as pool:
-        saturating = pool.submit(run_wrk, "login_saturating", url, logins, out,
-                                 duration_s=8)
-        time.sleep(1.5)  # let the login queue build up first
+        saturating = pool.submit(run_wrk, "login", url, logins, out, duration_s=10)
+        time.sleep(2)  # let the login queue build up first
         health = run_wrk("health_during_login", url, [Request("GET", "/api/health")], out,
                          connections=4, threads=1, duration_s=5)
         return saturating.result(), health
