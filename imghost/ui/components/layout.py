@@ -24,7 +24,8 @@ def navbar() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("images", size=22, color=rx.color("accent", 10)),
-                          rx.heading("imghost", size="5", weight="bold"),
+                          # Not the page's h1: each page has its own.
+                          rx.heading("imghost", size="5", weight="bold", as_="div"),
                           spacing="2", align="center"),
                 href="/", underline="none", color=rx.color("gray", 12), aria_label="imghost home",
             ),
@@ -67,7 +68,7 @@ def app_page(*children: rx.Component) -> rx.Component:
         navbar(),
         upload_sync(),
         rx.el.main(*children, max_width="1200px", margin_x="auto",
-               padding_x=["0.75em", "1.5em"], padding_y=["1em", "1.5em"]),
+                   padding_x=["0.75em", "1.5em"], padding_y=["1em", "1.5em"]),
         min_height="100vh", background=rx.color("gray", 2),
     )
 
@@ -76,7 +77,7 @@ def auth_page(title: str, subtitle: str, *children: rx.Component) -> rx.Componen
     return rx.center(
         rx.vstack(
             rx.hstack(rx.icon("images", size=28, color=rx.color("accent", 10)),
-                      rx.heading("imghost", size="7", weight="bold"),
+                      rx.heading("imghost", size="7", weight="bold", as_="div"),
                       rx.spacer(),
                       rx.color_mode.button(size="2", variant="ghost",
                                            aria_label="Toggle light and dark"),
