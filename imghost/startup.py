@@ -75,12 +75,18 @@ def sweep_once():
 
 
 async def sweep_periodically(interval: float) -> None:
+    from imghost.api.metrics import SWEEP_FAILURES, SWEPT
+
     while True:
         await asyncio.sleep(interval)
         try:
-            await asyncio.to_thread(sweep_once)
+            result = await asyncio.to_thread(sweep_once)
         except Exception:  # a database or storage outage must not end the loop
+            SWEEP_FAILURES.inc()
             log.warning("periodic sweep failed; retrying in %s s", interval, exc_info=True)
+            continue
+        SWEPT.inc(result.deleted)
+        SWEEP_FAILURES.inc(len(result.failed_keys))
 
 
 def _resume_thumbnails() -> None:

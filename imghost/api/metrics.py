@@ -44,6 +44,9 @@ UPLOADS_REFUSED = Counter("imghost_uploads_refused", "Confirms refused, by error
 DEPENDENCY_ERRORS = Counter("imghost_dependency_errors",
                             "Requests that met an unreachable database or storage", ["dependency"])
 
+SWEPT = Counter("imghost_swept_uploads", "Expired unconfirmed uploads removed by the periodic sweep")
+SWEEP_FAILURES = Counter("imghost_sweep_failures", "Periodic sweeps or object deletes that failed")
+
 for dependency in ("database", "storage"):
     DEPENDENCY_ERRORS.labels(dependency)  # export zeros, so alerts need no `absent()`
 

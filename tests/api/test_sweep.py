@@ -136,5 +136,8 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
             time.sleep(0.3)
         assert storage.head(upload["r2_key"]) is None, server.log()[-3000:]
         assert storage.head(kept["r2_key"]) is not None
+        metrics = httpx.get(f"{server.base_url}/api/metrics", timeout=30).text
+        swept = next(line for line in metrics.splitlines() if line.startswith("imghost_swept_uploads_total"))
+        assert float(swept.split()[-1]) >= 1
     finally:
         server.stop()
