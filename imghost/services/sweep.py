@@ -12,10 +12,11 @@ stale grant row dropped) even if a grant row somehow remains.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from imghost.errors import ImghostError
@@ -39,7 +40,11 @@ class SweepResult:
 
 
 def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[UploadGrant]:
-    query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after)
+    # A grant a confirm has claimed (services/upload_claims.py) is being recorded
+    # right now: never pull its object from under it.
+    unclaimed = or_(UploadGrant.claim_expires.is_(None), UploadGrant.claim_expires < time.time())
+    query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after,
+                                       unclaimed)
              .order_by(UploadGrant.r2_key).limit(BATCH_SIZE))
     if session.get_bind().dialect.name == "postgresql":
         # Several workers sweep at once: each takes rows no one else holds, and a

@@ -141,3 +141,23 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
         assert float(swept.split()[-1]) >= 1
     finally:
         server.stop()
+
+
+def test_sweep_leaves_a_grant_a_confirm_is_working_on(configured):
+    from imghost.db import session_scope
+    from imghost.services import auth, upload_claims
+    from imghost.services.storage import get_storage
+    from imghost.services.sweep import sweep_expired_grants
+
+    storage = get_storage()
+    with session_scope() as session:
+        name = unique_name("claim")
+        user = auth.register(session, name, f"{name}@example.com", PASSWORD)
+        key, _ = _grant(session, storage, user.id, upload=True)
+        session.commit()
+        assert upload_claims.claim(session, key)
+    _expire(key, 7200)
+    with session_scope() as session:
+        result = sweep_expired_grants(session, storage, grace_seconds=0)
+    assert key not in result.deleted_keys
+    assert storage.head(key) is not None
