@@ -34,7 +34,9 @@ def gallery_page() -> rx.Component:
                            margin_bottom="1em")),
         rx.cond(
             GalleryState.loaded,
-            rx.cond(GalleryState.images.length() > 0, grid(), empty_state()),
+            # "No images yet" would be a lie while the list could not be loaded.
+            rx.cond(GalleryState.images.length() > 0, grid(),
+                    rx.cond(GalleryState.error == "", empty_state())),
             rx.center(rx.spinner(size="3"), padding_y="4em"),
         ),
         rx.cond(
