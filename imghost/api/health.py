@@ -42,22 +42,31 @@ def _check_now() -> dict:
 
 class Readiness:
     """One real check (a database round trip and a storage request) answers every probe
-    that arrives within `max_age` seconds of its start, and probes arriving while a check
-    runs wait for that one: load balancers and monitors hammering /api/health cannot turn
-    it into load on the database and the store. 0.1 s of age is far below any probe period.
+    that arrives within `max_age` seconds of its start: load balancers and monitors
+    hammering /api/health cannot turn it into load on the database and the store.
+
+    When the last result is older than that, one probe starts a new check. While it
+    runs, probes still get the previous result if it is younger than `max_stale`
+    (under load a check can take tens of milliseconds to get the GIL, and every probe
+    waiting for it was a latency spike: health p99 103 ms vs 11 ms for /live); older
+    results are never served. 0.2 s is far below any probe period.
     """
 
-    def __init__(self, max_age: float = 0.1):
+    def __init__(self, max_age: float = 0.1, max_stale: float = 0.2):
         self.max_age = max_age
+        self.max_stale = max_stale
         self._body: dict | None = None
         self._started = 0.0
         self._pending: asyncio.Future | None = None
 
     async def result(self) -> dict:
-        if self._body is not None and time.monotonic() - self._started < self.max_age:
+        age = time.monotonic() - self._started
+        if self._body is not None and age < self.max_age:
             return self._body
         if self._pending is None:
             self._pending = asyncio.ensure_future(self._check())
+        if self._body is not None and age < self.max_stale:
+            return self._body
         return await asyncio.shield(self._pending)
 
     async def _check(self) -> dict:
