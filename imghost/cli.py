@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -102,24 +101,12 @@ def _healthcheck(args) -> int:
     return 0 if reply.status_code == 200 else 1
 
 
-def _backfill_available() -> bool:
-    """The thumbnail pipeline is its own package; offer the command once it exists."""
-    try:
-        if importlib.util.find_spec("imghost.services.processing") is None:
-            return False
-        import imghost.services.processing as processing
-    except Exception:  # a half-installed pipeline must not take the other commands down
-        return False
-    return hasattr(processing, "backfill_thumbnails")
-
-
 def _backfill_thumbnails(_args) -> int:
     from imghost.services.processing import backfill_thumbnails
 
     result = backfill_thumbnails()
-    done, failed = getattr(result, "done", 0), getattr(result, "failed", 0)
-    print(f"Made thumbnails for {done} image(s); {failed} failed (see the log).")
-    return 1 if failed else 0
+    print(f"Made thumbnails for {result.done} image(s); {result.failed} failed (see the log).")
+    return 1 if result.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,9 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--url", help="default http://127.0.0.1:$IMGHOST_PORT/api/health")
     health.set_defaults(run=_healthcheck)
 
-    if _backfill_available():
-        commands.add_parser("backfill-thumbnails", help="make thumbnails for images that lack them"
-                            ).set_defaults(run=_backfill_thumbnails)
+    commands.add_parser("backfill-thumbnails", help="make thumbnails for images that lack them"
+                        ).set_defaults(run=_backfill_thumbnails)
     return parser
 
 
