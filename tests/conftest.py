@@ -74,6 +74,19 @@ def app_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium for the whole session: Playwright's sync API allows one instance."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def client(app_server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=app_server.base_url, timeout=30) as http:

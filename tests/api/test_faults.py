@@ -195,14 +195,13 @@ def test_storage_stopped_answers_503_and_writes_nothing_half_way(tmp_path):
 
 
 @pytest.mark.e2e
-def test_database_outage_in_the_ui(private_postgres, tmp_path):
+def test_database_outage_in_the_ui(private_postgres, tmp_path, browser):
     """The browser shows an error while the database is down and works again after."""
     import re
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from tests.e2e.steps import PASSWORD, login, register, unique_user
-    from tests.support.browser import launch
     from tests.support.frontend import build_frontend
 
     port = free_port()
@@ -211,31 +210,29 @@ def test_database_outage_in_the_ui(private_postgres, tmp_path):
     web_dir = build_frontend(tmp_path / "web", port, env)
     server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)}, tmp_path, with_frontend=True,
                        port=port)
+    first = browser.new_context(base_url=server.base_url)
+    second = browser.new_context(base_url=server.base_url)
     try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            try:
-                name = unique_user("outage")
-                first = browser.new_context(base_url=server.base_url)
-                first.set_default_timeout(20_000)
-                register(first.new_page(), name)
+        name = unique_user("outage")
+        first.set_default_timeout(20_000)
+        register(first.new_page(), name)
 
-                private_postgres.kill()
-                page = browser.new_context(base_url=server.base_url).new_page()
-                page.set_default_timeout(20_000)
-                page.goto("/login")
-                page.fill("#field-login", name)
-                page.fill("#field-password", PASSWORD)
-                page.press("#field-password", "Enter")
-                # The form's alert, or Reflex's own toast for an unexpected failure.
-                problem = page.get_by_role("alert").or_(
-                    page.get_by_text(re.compile("error|unavailable|went wrong", re.I)))
-                expect(problem.first).to_be_visible()
-                assert "/login" in page.url  # not let in
+        private_postgres.kill()
+        page = second.new_page()
+        page.set_default_timeout(20_000)
+        page.goto("/login")
+        page.fill("#field-login", name)
+        page.fill("#field-password", PASSWORD)
+        page.press("#field-password", "Enter")
+        # The form's alert, or Reflex's own toast for an unexpected failure.
+        problem = page.get_by_role("alert").or_(
+            page.get_by_text(re.compile("error|unavailable|went wrong", re.I)))
+        expect(problem.first).to_be_visible()
+        assert "/login" in page.url  # not let in
 
-                private_postgres.start()
-                login(page, name)  # the same server, no restart
-            finally:
-                browser.close()
+        private_postgres.start()
+        login(page, name)  # the same server, no restart
     finally:
+        first.close()
+        second.close()
         server.stop()

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.e2e.steps import choose_files, register, tiles, unique_user, wait_until_finished
 from tests.support.api_client import new_account, upload_image
-from tests.support.browser import launch
 from tests.support.frontend import build_frontend
 from tests.support.images import png
 from tests.support.ports import free_port
@@ -38,17 +37,9 @@ def page_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium, page_server) -> Iterator[Page]:
-    context = chromium.new_context(base_url=page_server.base_url)
+def page(browser, page_server) -> Iterator[Page]:
+    context = browser.new_context(base_url=page_server.base_url)
     context.set_default_timeout(20_000)
     context.add_init_script(WATCH_CSP)
     page = context.new_page()

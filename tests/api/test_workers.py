@@ -14,10 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.support.api_client import PASSWORD
-from tests.support.browser import launch
 from tests.support.frontend import build_frontend
 from tests.support.images import png
 from tests.support.ports import free_port
@@ -117,26 +116,21 @@ def test_upload_flow_across_workers_and_summed_metrics(two_workers):
             in metrics
 
 
-def test_ui_through_two_workers(two_workers, tmp_path: Path):
+def test_ui_through_two_workers(two_workers, tmp_path: Path, browser):
     """Reflex keeps each tab's state in Redis: the UI works whichever worker serves the socket."""
     from tests.e2e.steps import choose_files, register, tiles, unique_user, wait_until_finished
 
     picture = tmp_path / "two-workers.png"
     picture.write_bytes(png((48, 32)))
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            for _ in range(2):  # two users, two tabs: likely one per worker
-                context = browser.new_context(base_url=two_workers.base_url)
-                context.set_default_timeout(20_000)
-                page = context.new_page()
-                register(page, unique_user("workers"))
-                choose_files(page, [picture])
-                wait_until_finished(page, 1)
-                page.goto("/")
-                expect(tiles(page)).to_have_count(1)
-                page.reload()  # a new socket, perhaps on the other worker, same state
-                expect(tiles(page)).to_have_count(1)
-                context.close()
-        finally:
-            browser.close()
+    for _ in range(2):  # two users, two tabs: likely one per worker
+        context = browser.new_context(base_url=two_workers.base_url)
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        register(page, unique_user("workers"))
+        choose_files(page, [picture])
+        wait_until_finished(page, 1)
+        page.goto("/")
+        expect(tiles(page)).to_have_count(1)
+        page.reload()  # a new socket, perhaps on the other worker, same state
+        expect(tiles(page)).to_have_count(1)
+        context.close()

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.support.browser import DESKTOP, ConsoleLog, launch
+from tests.support.browser import DESKTOP, ConsoleLog
 from tests.support.frontend import build_frontend
 from tests.support.ports import free_port
 from tests.support.server import AppServer, start_app
@@ -39,14 +39,6 @@ def ui_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
         request.getfixturevalue("seaweed").allow_origins([server.base_url])
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
