@@ -126,6 +126,18 @@ def configured(backend, monkeypatch) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
+def s3_configured(request, tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
+    """In-process services on PostgreSQL + SeaweedFS only (for what only a bucket has)."""
+    env = backend_env("postgres-s3", request, tmp_path_factory)
+    use_environment(env, monkeypatch)
+    yield env
+    from imghost import db
+
+    db.get_engine().dispose()
+    _reset_caches()
+
+
+@pytest.fixture
 def served(app_server, monkeypatch) -> Iterator[AppServer]:
     """In-process services sharing the running server's configuration (same DB, storage, secret)."""
     use_environment(app_server.env, monkeypatch)
