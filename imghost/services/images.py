@@ -259,11 +259,17 @@ def list_images(session: Session, storage: Storage, user_id: int,
     # Core rows, not ORM objects: a page is read-only, and building 51 tracked
     # instances was ~10% of the request's CPU. view() reads the same attribute names.
     table = Image.__table__
-    query = select(table).where(table.c.user_id == user_id)
+    # user_id as a one-value range, ordered by (user_id, id): only ix_images_user_id_id
+    # gives that order, so every page is a walk of limit + 1 index entries. With
+    # `user_id = X ORDER BY id`, PostgreSQL may walk the primary key backwards and
+    # filter by user: on a big user's last page that scans the rest of the table
+    # (bench: 3,015 rows for page 200, 0.34-0.54 ms instead of 0.09 ms).
+    query = select(table).where(table.c.user_id >= user_id, table.c.user_id <= user_id)
     if cursor:
         query = query.where(table.c.id < _decode_cursor(cursor))
     connection = session.connection()
-    rows = connection.execute(query.order_by(table.c.id.desc()).limit(limit + 1)).all()
+    rows = connection.execute(query.order_by(table.c.user_id.desc(), table.c.id.desc())
+                              .limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     total = connection.execute(select(User.__table__.c.image_count)
