@@ -35,3 +35,32 @@ def rss_mib(pid: int) -> float:
         except OSError:
             continue
     return total_kib / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of pid and all its descendants."""
+    import os
+
+    ticks = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, busy_below: float = 0.1, window_s: float = 0.5,
+                    timeout_s: float = 20) -> float:
+    """Wait until the server's background work (thumbnails, queued logins) is done:
+    under `busy_below` of a core for a whole window. Returns the seconds waited."""
+    import time
+
+    began = time.monotonic()
+    while time.monotonic() - began < timeout_s:
+        before = cpu_seconds(pid)
+        time.sleep(window_s)
+        if (cpu_seconds(pid) - before) / window_s < busy_below:
+            break
+    return time.monotonic() - began

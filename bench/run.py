@@ -83,7 +83,9 @@ def run_config(name: str, env: dict[str, str], port: int, out: Path, workers: in
         users = seed(database_url_of(env), server.env["IMGHOST_SITE_URL"], DELETE_FODDER)
         gallery_token = token_for(server.base_url, users["gallery"].username)
         facts["results"] = run_all(Target(server.base_url, database_url_of(env), users, work,
-                                          bare.base_url if bare else None), log)
+                                          bare.base_url if bare else None,
+                                          server.process.pid,
+                                          bare.process.pid if bare else None), log)
         facts["rss_after_mib"] = rss_mib(server.process.pid)
         if gallery:
             facts["gallery"] = measure_gallery(server.base_url, gallery_token, work, log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, select
 
-from bench.load import LoadResult, Request, run_wrk
+from bench import load
+from bench.load import LoadResult, Request
+from bench.load import run_wrk as wrk
+from bench.process import wait_until_idle
 from bench.seed import PASSWORD, SeededUser
 from imghost.models import Image
 
@@ -44,6 +48,10 @@ class Target:
     work_dir: Path
     # The bare FastAPI yardstick, measured right after imghost's health (same conditions).
     bare_url: str | None = None
+    # The server's process id: each run starts once the previous one's background work
+    # (thumbnails of confirmed uploads, abandoned logins) is done.
+    pid: int | None = None
+    bare_pid: int | None = None
 
 
 def login(client: httpx.Client, username: str) -> str:
@@ -107,8 +115,11 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
     """Every endpoint under load, read-only ones first, then the ones that change data."""
     results: dict[str, LoadResult] = {}
     url, out = target.base_url, target.work_dir
+    run_wrk = functools.partial(wrk, pid=target.pid)
 
     def record(result: LoadResult) -> None:
+        if target.pid:
+            wait_until_idle(target.pid)
         results[result.name] = result
         log(f"  {result.name:<22} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
             f"p99 {result.p99_ms:8.2f} ms  non-2xx {result.non_2xx}"
@@ -120,16 +131,22 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
         big, uploader = tokens["big"], tokens["uploader"]
         cursor = deep_cursor(client, big, DEEP_PAGE)
 
-        record(run_wrk("health", url, [Request("GET", "/api/health")], out))
-        record(run_wrk("health_live", url, [Request("GET", "/api/health/live")], out))
+        # Pairs whose ratio is a target run in alternation (two half-length runs each),
+        # so a neighbour's burst of load cannot land on one side of a ratio only.
+        pairs = [
+            ("health", url, [Request("GET", "/api/health")], target.pid),
+            ("health_live", url, [Request("GET", "/api/health/live")], target.pid),
+        ]
         if target.bare_url:
-            record(run_wrk("bare_fastapi", target.bare_url,
-                           [Request("GET", "/api/health/live")], out))
+            pairs.append(("bare_fastapi", target.bare_url, [Request("GET", "/api/health/live")],
+                          target.bare_pid))
+        alternate(pairs, out, record)
         record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
-        record(run_wrk("list_page1", url, [Request("GET", f"/api/images/?limit={PAGE}", big)],
-                       out))
-        record(run_wrk("list_page200", url, [Request(
-            "GET", f"/api/images/?limit={PAGE}&cursor={cursor}", big)], out))
+        alternate([
+            ("list_page1", url, [Request("GET", f"/api/images/?limit={PAGE}", big)], target.pid),
+            ("list_page200", url, [Request("GET", f"/api/images/?limit={PAGE}&cursor={cursor}",
+                                           big)], target.pid),
+        ], out, record)
         record(run_wrk("upload_url", url, [Request("POST", "/api/images/upload-url", uploader,
                                                    _json({"filename": "cat.png",
                                                           "content_type": "image/png",
@@ -152,16 +169,28 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
             for role in target.users if role.startswith("small")]
         # One login run: its throughput, and health's latency while it saturates bcrypt
         # (a second run would queue behind the first one's abandoned logins).
-        for result in health_under_login(url, logins, out):
+        for result in health_under_login(url, logins, out, target.pid):
             record(result)
     return results
 
 
-def health_under_login(url: str, logins: list[Request], out: Path) -> tuple[LoadResult, ...]:
+def alternate(runs: list[tuple], out: Path, record, rounds: int = 2) -> None:
+    """Run (name, url, requests, pid) endpoints A B A B ..., each for DURATION_S in total."""
+    parts: dict[str, list[LoadResult]] = {name: [] for name, *_ in runs}
+    for round_ in range(rounds):
+        for name, url, requests, pid in runs:
+            parts[name].append(wrk(f"{name}.{round_}", url, requests, out,
+                                   duration_s=load.DURATION_S / rounds, pid=pid))
+    for name, results in parts.items():
+        record(load.merge(name, results))
+
+
+def health_under_login(url: str, logins: list[Request], out: Path,
+                       pid: int | None = None) -> tuple[LoadResult, ...]:
     """Health latency while 32 logins keep bcrypt busy: does hashing starve everything else?"""
     with ThreadPoolExecutor(1) as pool:
-        saturating = pool.submit(run_wrk, "login", url, logins, out, duration_s=10)
+        saturating = pool.submit(wrk, "login", url, logins, out, duration_s=10, pid=pid)
         time.sleep(2)  # let the login queue build up first
-        health = run_wrk("health_during_login", url, [Request("GET", "/api/health")], out,
-                         connections=4, threads=1, duration_s=5)
+        health = wrk("health_during_login", url, [Request("GET", "/api/health")], out,
+                     connections=4, threads=1, duration_s=5)
         return saturating.result(), health
