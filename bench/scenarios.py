@@ -131,7 +131,7 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
         big, uploader = tokens["big"], tokens["uploader"]
         cursor = deep_cursor(client, big, DEEP_PAGE)
 
-        # Pairs whose ratio is a target run in alternation (two half-length runs each),
+        # Pairs whose ratio is a target run in alternation (three third-length runs each),
         # so a neighbour's burst of load cannot land on one side of a ratio only.
         pairs = [
             ("health", url, [Request("GET", "/api/health")], target.pid),
@@ -174,7 +174,7 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
     return results
 
 
-def alternate(runs: list[tuple], out: Path, record, rounds: int = 2) -> None:
+def alternate(runs: list[tuple], out: Path, record, rounds: int = 3) -> None:
     """Run (name, url, requests, pid) endpoints A B A B ..., each for DURATION_S in total."""
     parts: dict[str, list[LoadResult]] = {name: [] for name, *_ in runs}
     for round_ in range(rounds):
