@@ -56,6 +56,10 @@ def outcome_of_other_confirm(session: Session, key: str, user_id: int) -> Image 
             return image
         grant = session.get(UploadGrant, key, populate_existing=True)
         if grant is None:
+            # The winner may have committed between the two reads: look once more.
+            image = recorded_image(session, key, user_id)
+            if image is not None:
+                return image
             raise NotFound("No upload with that key.", code="upload_not_found")
         if grant.claim_expires is None or grant.claim_expires < time.time():
             return None
