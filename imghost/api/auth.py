@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from imghost.api.deps import BearerToken, SessionDep, as_user
-from imghost.api.hashing import run_hashing
 from imghost.api.rate_limits import RegisterLimit, login_attempt
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Forbidden, Invalid
 from imghost.services import auth
+from imghost.services.hashing_threads import run_hashing
 from imghost.settings import get_settings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from imghost.api.hashing import run_hashing
 from imghost.db import session_scope
 from imghost.errors import ImghostError
+from imghost.services.hashing_threads import run_hashing
 from imghost.services.storage import get_storage
 
 T = TypeVar("T")
