@@ -37,7 +37,8 @@ def run_migrations_online() -> None:
                           render_as_batch=True)
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
-                # Several workers start at once; only one may migrate at a time.
+                # Several workers (and `imghost migrate`) may start at once: one
+                # migrates, the others wait here and then find the schema at head.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(74696)")
             context.run_migrations()
     engine.dispose()

@@ -37,11 +37,11 @@ def _read_password(args) -> str:
 
 def _create_user(args) -> int:
     from imghost.db import session_scope
+    from imghost.migrations import upgrade_to_head
     from imghost.services import auth
-    from imghost.startup import migrate
 
     password = _read_password(args)
-    migrate()
+    upgrade_to_head()
     # Works whether or not registration is open: this is how the admin gets in.
     with session_scope() as session:
         user = auth.register(session, args.username, args.email, password)
@@ -50,9 +50,9 @@ def _create_user(args) -> int:
 
 
 def _migrate(_args) -> int:
-    from imghost.startup import migrate
+    from imghost.migrations import upgrade_to_head
 
-    migrate()
+    upgrade_to_head()
     print("Database schema is at the latest revision.")
     return 0
 

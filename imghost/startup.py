@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import text
 
@@ -14,32 +14,6 @@ from imghost.migrations import upgrade_to_head
 from imghost.settings import ConfigError, get_settings
 
 log = logging.getLogger("imghost")
-
-# Any constant works; it only has to be the same in every worker and container.
-MIGRATION_LOCK_ID = 0x1A6_4057
-
-
-@contextmanager
-def _migration_lock():
-    """Several workers start at once: on PostgreSQL only one upgrades at a time."""
-    settings = get_settings()
-    if settings.is_sqlite:
-        yield
-        return
-    from imghost.db import get_engine
-
-    with get_engine().connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
-            connection.commit()
-
-
-def migrate() -> None:
-    with _migration_lock():
-        upgrade_to_head()
 
 
 def wait_for_database(timeout: float, interval: float = 2.0) -> None:
@@ -107,7 +81,9 @@ async def prepare_server() -> AsyncIterator[None]:
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
     await asyncio.to_thread(wait_for_database, settings.database_wait_seconds)
-    await asyncio.to_thread(migrate)
+    # Several workers may start at once: alembic/env.py serialises them with a
+    # PostgreSQL advisory lock inside the migration transaction.
+    await asyncio.to_thread(upgrade_to_head)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
     # Image pipeline: images a crash or restart left without thumbnails are queued again.
