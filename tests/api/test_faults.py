@@ -202,14 +202,11 @@ def test_database_outage_in_the_ui(private_postgres, tmp_path, browser):
     from playwright.sync_api import expect
 
     from tests.e2e.steps import PASSWORD, login, register, unique_user
-    from tests.support.frontend import build_frontend
+    from tests.support.frontend import start_app_with_pages
 
-    port = free_port()
     env = {"IMGHOST_DATABASE_URL": private_postgres.url, "IMGHOST_DATA_DIR": str(tmp_path / "data"),
            "IMGHOST_JWT_SECRET": secrets.token_urlsafe(48), "IMGHOST_BCRYPT_ROUNDS": "4"}
-    web_dir = build_frontend(tmp_path / "web", port, env)
-    server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)}, tmp_path, with_frontend=True,
-                       port=port)
+    server = start_app_with_pages(env, tmp_path)
     first = browser.new_context(base_url=server.base_url)
     second = browser.new_context(base_url=server.base_url)
     try:

@@ -11,10 +11,9 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.steps import choose_files, register, tiles, unique_user, wait_until_finished
 from tests.support.api_client import new_account, upload_image
-from tests.support.frontend import build_frontend
+from tests.support.frontend import start_app_with_pages
 from tests.support.images import png
-from tests.support.ports import free_port
-from tests.support.server import AppServer, start_app
+from tests.support.server import AppServer
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +26,7 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture(scope="module")
 def page_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
-    port = free_port()
-    web_dir = build_frontend(tmp_path_factory.mktemp("web-headers") / "web", port, backend)
-    server = start_app({**backend, "REFLEX_WEB_WORKDIR": str(web_dir)},
-                       tmp_path_factory.mktemp("headers-logs"), with_frontend=True, port=port)
+    server = start_app_with_pages(backend, tmp_path_factory.mktemp("headers"))
     if "IMGHOST_S3_ENDPOINT_URL" in backend:
         request.getfixturevalue("seaweed").allow_origins([server.base_url])
     yield server

@@ -11,7 +11,7 @@ from PIL import Image
 
 from imghost.services.processing.limits import setup_pillow
 from tests.support.api_client import confirm, grant, new_account, put_bytes, upload_image
-from tests.support.images import HTML_AS_PNG, SVG
+from tests.support.images import SVG
 from tests.unit.test_processing_samples import (
     GPS_IFD,
     ORIENTATION,
@@ -19,10 +19,9 @@ from tests.unit.test_processing_samples import (
     avif_with_gps,
     has_private_data,
     heic_with_gps,
+    hostile_files,
     jpeg_with_gps,
-    png_declaring,
     png_with_text,
-    truncated_jpeg,
     webp_with_gps,
 )
 
@@ -109,12 +108,7 @@ def test_every_allowed_type_is_stripped_and_thumbnailed(client, make, content_ty
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.parametrize(("data", "content_type", "code"), [
-    (truncated_jpeg(), "image/jpeg", "not_an_image"),
-    (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
-    (HTML_AS_PNG, "image/png", "not_an_image"),
-    (SVG, "image/png", "not_an_image"),
-], ids=["truncated-jpeg", "png-50000", "html-as-png", "svg-as-png"])
+@pytest.mark.parametrize(("data", "content_type", "code"), **hostile_files())
 def test_hostile_files_are_refused_and_deleted(client, data, content_type, code):
     account = new_account(client)
     upload = grant(client, account, data, content_type, "evil.png")

@@ -17,18 +17,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.api_client import PASSWORD
-from tests.support.frontend import build_frontend
+from tests.support.frontend import start_app_with_pages
 from tests.support.images import png
-from tests.support.ports import free_port
 from tests.support.postgres import throwaway_database
-from tests.support.server import AppServer, start_app
+from tests.support.server import AppServer
 
 REDIS = "redis://127.0.0.1:6379"
 
 
 @pytest.fixture(scope="module")
 def two_workers(seaweed, tmp_path_factory) -> Iterator[AppServer]:
-    port = free_port()
     root = tmp_path_factory.mktemp("workers")
     env = {**seaweed.env(), "IMGHOST_DATA_DIR": str(root / "data"), "IMGHOST_BCRYPT_ROUNDS": "4",
            "IMGHOST_JWT_SECRET": secrets.token_urlsafe(48),
@@ -39,9 +37,7 @@ def two_workers(seaweed, tmp_path_factory) -> Iterator[AppServer]:
     (root / "metrics").mkdir()
     with throwaway_database() as database_url:
         env["IMGHOST_DATABASE_URL"] = database_url
-        web_dir = build_frontend(root / "web", port, env)
-        server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)}, root, with_frontend=True,
-                           workers=2, port=port)
+        server = start_app_with_pages(env, root, workers=2)
         seaweed.allow_origins([server.base_url])
         yield server
         server.stop()

@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.support.browser import DESKTOP, ConsoleLog
-from tests.support.frontend import build_frontend
-from tests.support.ports import free_port
-from tests.support.server import AppServer, start_app
+from tests.support.frontend import start_app_with_pages
+from tests.support.server import AppServer
 
 # Small enough that the "too large" test file stays small.
 MAX_UPLOAD_BYTES = 300_000
@@ -36,11 +35,8 @@ def pytest_collection_modifyitems(config, items) -> None:
 @pytest.fixture(scope="session")
 def ui_server(backend, tmp_path_factory, request) -> Iterator[AppServer]:
     """imghost with its pages, built for its own port (the websocket URL is baked in)."""
-    port = free_port()
     env = {**backend, "IMGHOST_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES)}
-    web_dir = build_frontend(tmp_path_factory.mktemp("web") / "web", port, env)
-    server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
-                       tmp_path_factory.mktemp("ui-logs"), with_frontend=True, port=port)
+    server = start_app_with_pages(env, tmp_path_factory.mktemp("ui"))
     if "IMGHOST_S3_ENDPOINT_URL" in backend:
         # The browser PUTs cross-origin to SeaweedFS: the bucket must allow the page origin.
         request.getfixturevalue("seaweed").allow_origins([server.base_url])

@@ -8,20 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.steps import at, register, unique_user
-from tests.support.frontend import build_frontend
-from tests.support.ports import free_port
-from tests.support.server import AppServer, start_app
+from tests.support.frontend import start_app_with_pages
+from tests.support.server import AppServer
 
 
 @pytest.fixture(scope="module")
 def limited_server(tmp_path_factory) -> Iterator[AppServer]:
-    port = free_port()
     env = {"IMGHOST_DATA_DIR": str(tmp_path_factory.mktemp("data-limited")),
            "IMGHOST_BCRYPT_ROUNDS": "4", "IMGHOST_RATE_LIMIT_ENABLED": "true",
            "IMGHOST_RATE_LIMIT_LOGIN_ACCOUNT": "3 per 15 minutes"}
-    web_dir = build_frontend(tmp_path_factory.mktemp("web-limited") / "web", port, env)
-    server = start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)},
-                       tmp_path_factory.mktemp("limited-logs"), with_frontend=True, port=port)
+    server = start_app_with_pages(env, tmp_path_factory.mktemp("limited"))
     yield server
     server.stop()
 

@@ -6,7 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.support.server import PROJECT_ROOT
+from tests.support.ports import free_port
+from tests.support.server import PROJECT_ROOT, AppServer, start_app
 
 
 def build_frontend(web_dir: Path, port: int, env: dict[str, str] | None = None) -> Path:
@@ -19,3 +20,11 @@ def build_frontend(web_dir: Path, port: int, env: dict[str, str] | None = None) 
     if result.returncode != 0 or not (web_dir / "build" / "client" / "index.html").exists():
         raise RuntimeError(f"frontend build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return web_dir
+
+
+def start_app_with_pages(env: dict[str, str], work_dir: Path, workers: int = 1) -> AppServer:
+    """imghost serving its pages too, on a free port its frontend is built for."""
+    port = free_port()
+    web_dir = build_frontend(work_dir / "web", port, env)
+    return start_app({**env, "REFLEX_WEB_WORKDIR": str(web_dir)}, work_dir, with_frontend=True,
+                     workers=workers, port=port)

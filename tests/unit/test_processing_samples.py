@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from imghost.services.processing.limits import setup_pillow
+from tests.support.images import HTML_AS_PNG, SVG
 
 GPS_IFD = 0x8825
 SERIAL_TAG = 0xA431  # BodySerialNumber
@@ -103,6 +104,15 @@ def png_declaring(width: int = 50_000, height: int = 50_000) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + chunk(b"IEND", b""))
+
+
+def hostile_files():
+    """What confirm must refuse (and delete): (bytes, declared type, error code), with ids."""
+    cases = {"truncated-jpeg": (truncated_jpeg(), "image/jpeg", "not_an_image"),
+             "png-50000": (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
+             "html-as-png": (HTML_AS_PNG, "image/png", "not_an_image"),
+             "svg-as-png": (SVG, "image/png", "not_an_image")}
+    return {"argvalues": list(cases.values()), "ids": list(cases)}
 
 
 def has_private_data(data: bytes) -> bool:

@@ -16,15 +16,13 @@ from imghost.services import images, processing
 from imghost.services.processing import worker
 from imghost.services.storage import get_storage
 from imghost.settings import get_settings
-from tests.support.images import HTML_AS_PNG, SVG
 from tests.unit.test_processing_samples import (
     GPS_IFD,
     ORIENTATION,
     has_private_data,
+    hostile_files,
     jpeg_with_gps,
     plain_jpeg,
-    png_declaring,
-    truncated_jpeg,
 )
 
 
@@ -102,12 +100,7 @@ def test_a_clean_file_is_stored_byte_for_byte(configured):
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.parametrize(("data", "content_type", "code"), [
-    (truncated_jpeg(), "image/jpeg", "not_an_image"),
-    (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
-    (HTML_AS_PNG, "image/png", "not_an_image"),
-    (SVG, "image/png", "not_an_image"),
-], ids=["truncated-jpeg", "png-50000", "html-as-png", "svg-as-png"])
+@pytest.mark.parametrize(("data", "content_type", "code"), **hostile_files())
 def test_refused_files_leave_nothing_behind(configured, data, content_type, code):
     user_id = new_user()
     storage = get_storage()
