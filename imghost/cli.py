@@ -35,17 +35,23 @@ def _read_password(args) -> str:
     return first
 
 
-def _create_user(args) -> int:
-    from imghost.db import session_scope
+def _runtime():
+    """The same runtime as the server's, after bringing the schema up to date."""
     from imghost.migrations import upgrade_to_head
-    from imghost.services import auth
+    from imghost.runtime import get_runtime
+
+    runtime = get_runtime()
+    upgrade_to_head(runtime.settings.resolved_database_url)
+    return runtime
+
+
+def _create_user(args) -> int:
+    from imghost.services import accounts
 
     password = _read_password(args)
-    upgrade_to_head()
     # Works whether or not registration is open: this is how the admin gets in.
-    with session_scope() as session:
-        user = auth.register(session, args.username, args.email, password)
-        print(f"Created user {user.username} (id {user.id}, {user.email}).")
+    user = _runtime().call(accounts.create_user, args.username, args.email, password)
+    print(f"Created user {user.username} (id {user.id}, {user.email}).")
     return 0
 
 
@@ -58,14 +64,9 @@ def _migrate(_args) -> int:
 
 
 def _sweep(args) -> int:
-    from imghost.db import session_scope
-    from imghost.services.storage import get_storage
     from imghost.services.sweep import sweep_expired_grants
-    from imghost.settings import get_settings
 
-    grace = get_settings().sweep_grace_seconds if args.grace_seconds is None else args.grace_seconds
-    with session_scope() as session:
-        result = sweep_expired_grants(session, get_storage(), grace)
+    result = _runtime().call(sweep_expired_grants, args.grace_seconds)
     print(f"Removed {result.deleted} expired unconfirmed upload(s); "
           f"{len(result.failed_keys)} could not be deleted (retried next time).")
     if args.verbose:
@@ -75,12 +76,9 @@ def _sweep(args) -> int:
 
 
 def _export(args) -> int:
-    from imghost.db import session_scope
     from imghost.services.export import export_user
-    from imghost.services.storage import get_storage
 
-    with session_scope() as session:
-        result = export_user(session, get_storage(), args.user, Path(args.destination))
+    result = _runtime().call(export_user, args.user, Path(args.destination))
     print(f"Exported {result.images} image(s), {result.bytes} bytes, to {result.path}.")
     return 0
 
@@ -102,9 +100,7 @@ def _healthcheck(args) -> int:
 
 
 def _backfill_thumbnails(_args) -> int:
-    from imghost.services.processing import backfill_thumbnails
-
-    result = backfill_thumbnails()
+    result = _runtime().thumbnails.backfill()
     print(f"Made thumbnails for {result.done} image(s); {result.failed} failed (see the log).")
     return 1 if result.failed else 0
 

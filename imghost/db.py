@@ -1,19 +1,13 @@
-"""Database engine and sessions: SQLite for the embedded default, PostgreSQL in production."""
+"""The database engine: SQLite for the embedded default, PostgreSQL in production."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
-
-from imghost.settings import get_settings
+from sqlmodel import create_engine
 
 # Connections each worker keeps open. The API runs its database work on at most this
-# many threads at once (api/deps.py), so busy periods reuse these instead of opening
+# many threads at once (runtime.database_threads), so busy periods reuse these instead of opening
 # overflow connections: under 32 concurrent requests the 40-thread pool opened and
 # closed ~45 PostgreSQL connections a second, each a backend fork plus libpq's
 # Kerberos and .pgpass probing (strace of a loaded worker).
@@ -45,23 +39,3 @@ def make_engine(url: str) -> Engine:
         # Fail fast when the server is gone so requests answer 503 quickly.
         connect_args={"connect_timeout": 5},
     )
-
-
-@functools.lru_cache(maxsize=1)
-def get_engine() -> Engine:
-    settings = get_settings()
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.resolved_database_url)
-
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """One unit of work: commits when the block succeeds, rolls back otherwise."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

@@ -30,7 +30,21 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
-class Image(SQLModel, table=True):
+class ImageFields(SQLModel):
+    """An image's own fields as clients see them: the table and the API's image
+    (services/images.ImagePublic) both derive from this one definition."""
+
+    filename: str = Field(max_length=255)
+    r2_key: str = Field(max_length=500, unique=True)
+    content_type: str = Field(max_length=100)
+    size_bytes: int = Field(sa_type=BigInteger)
+    width: int | None = None
+    height: int | None = None
+    # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
+    placeholder: str | None = Field(default=None, max_length=100)
+
+
+class Image(ImageFields, table=True):
     __tablename__ = "images"
     __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
 
@@ -38,17 +52,9 @@ class Image(SQLModel, table=True):
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
-    filename: str = Field(max_length=255)
-    r2_key: str = Field(max_length=500, unique=True)
-    content_type: str = Field(max_length=100)
-    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
     public_url: str = Field(max_length=500)
-    width: int | None = None
-    height: int | None = None
     thumbnail_key: str | None = Field(default=None, max_length=500)
     display_key: str | None = Field(default=None, max_length=500)
-    # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
-    placeholder: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

@@ -93,60 +93,47 @@ def client(app_server) -> Iterator[httpx.Client]:
         yield http
 
 
-def _reset_caches() -> None:
-    from imghost import db, settings
-    from imghost.services import auth, storage
-
-    for cached in (settings.get_settings, db.get_engine, storage.get_storage, auth._decoy_hash):
-        cached.cache_clear()
-
-
-def use_environment(env: dict[str, str], monkeypatch) -> None:
-    """Point the in-process settings, engine and storage at a configuration."""
+def use_environment(env: dict[str, str], monkeypatch):
+    """Point the in-process runtime at a configuration; returns that runtime."""
     from imghost.migrations import upgrade_to_head
+    from imghost.runtime import get_runtime, reset_runtime
 
     for name in [n for n in os.environ if n.startswith("IMGHOST_")]:
         monkeypatch.delenv(name)
     for name, value in env.items():
         if name.startswith("IMGHOST_"):
             monkeypatch.setenv(name, value)
-    _reset_caches()
-    upgrade_to_head()
+    reset_runtime()
+    runtime = get_runtime()
+    upgrade_to_head(runtime.settings.resolved_database_url)
+    return runtime
 
 
 @pytest.fixture
-def configured(backend, monkeypatch) -> Iterator[dict[str, str]]:
-    """In-process services on the backend (for service-level tests)."""
-    use_environment(backend, monkeypatch)
-    yield backend
-    from imghost import db
+def configured(backend, monkeypatch):
+    """The in-process runtime on the backend (for action-level tests)."""
+    from imghost.runtime import reset_runtime
 
-    db.get_engine().dispose()
-    _reset_caches()
+    yield use_environment(backend, monkeypatch)
+    reset_runtime()
 
 
 @pytest.fixture
-def s3_configured(request, tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
-    """In-process services on PostgreSQL + SeaweedFS only (for what only a bucket has)."""
+def s3_configured(request, tmp_path_factory, monkeypatch):
+    """The in-process runtime on PostgreSQL + SeaweedFS only (for what only a bucket has)."""
+    from imghost.runtime import reset_runtime
+
     env = backend_env("postgres-s3", request, tmp_path_factory)
-    use_environment(env, monkeypatch)
-    yield env
-    from imghost import db
-
-    db.get_engine().dispose()
-    _reset_caches()
+    yield use_environment(env, monkeypatch)
+    reset_runtime()
 
 
 @pytest.fixture
 def served(app_server, monkeypatch) -> Iterator[AppServer]:
-    """In-process services sharing the running server's configuration (same DB, storage, secret)."""
+    """The running server, with the in-process runtime on its configuration (same DB,
+    storage, secret): get_runtime() reaches what the server stores."""
+    from imghost.runtime import reset_runtime
+
     use_environment(app_server.env, monkeypatch)
     yield app_server
-    from imghost import db
-
-    db.get_engine().dispose()
-    _reset_caches()
-
-
-def unique_name(prefix: str = "user") -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+    reset_runtime()

@@ -10,7 +10,7 @@ from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
 from imghost.api.security import install_security_headers
 from imghost.errors import NotFound
-from imghost.settings import get_settings
+from imghost.runtime import get_runtime
 
 DESCRIPTION = (
     "The imghost REST API. Log in with **Authorize** (username or email + password), "
@@ -24,7 +24,7 @@ def create_api() -> FastAPI:
                   # /api/docs is served from local files by install_docs (no CDN).
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   swagger_ui_parameters={"persistAuthorization": True})
-    settings = get_settings()
+    settings = get_runtime().settings
     install_error_handlers(api)
     install_security_headers(api, settings, install_docs(api))
     install_observability(api, settings)  # added last = outermost: sees every answer

@@ -5,13 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from imghost.api.deps import BearerToken, SessionDep, as_user
-from imghost.api.rate_limits import RegisterLimit, login_attempt
+from imghost.api.deps import BearerToken, ClientIp, RuntimeDep
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
-from imghost.errors import Forbidden, Invalid
-from imghost.services import auth
-from imghost.services.hashing_threads import run_hashing
-from imghost.settings import get_settings
+from imghost.errors import Invalid
+from imghost.services import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -32,12 +29,13 @@ def user_out(user) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.post("/register", status_code=201, response_model=UserOut, dependencies=[RegisterLimit],
-             responses={**ERRORS, 409: {"model": ErrorOut}, 429: {"model": ErrorOut}})
-def register(body: RegisterIn, session: SessionDep) -> UserOut:
-    if not get_settings().registration_open:
-        raise Forbidden("Registration is closed on this server.", code="registration_closed")
-    return user_out(auth.register(session, body.username, body.email, body.password))
+@router.post("/register", status_code=201, response_model=UserOut,
+             responses={**ERRORS, 403: {"model": ErrorOut}, 409: {"model": ErrorOut},
+                        429: {"model": ErrorOut}})
+async def register(body: RegisterIn, ip: ClientIp, runtime: RuntimeDep) -> UserOut:
+    signed_up = await runtime.run_hashing(accounts.sign_up, body.username, body.email,
+                                          body.password, ip)
+    return user_out(signed_up.user)
 
 
 async def _read_credentials(request: Request) -> LoginIn:
@@ -61,16 +59,14 @@ async def _read_credentials(request: Request) -> LoginIn:
 
 @router.post("/login", response_model=TokenOut, openapi_extra={"requestBody": LOGIN_BODY},
              responses={**ERRORS, 429: {"model": ErrorOut}})
-async def login(request: Request, session: SessionDep) -> TokenOut:
+async def login(request: Request, ip: ClientIp, runtime: RuntimeDep) -> TokenOut:
     credentials = await _read_credentials(request)
-    # bcrypt takes ~0.25 s: keep it off the event loop.
-    with login_attempt(request, credentials.username):
-        user = await run_hashing(auth.authenticate, session, credentials.username,
-                                 credentials.password)
-    token, expires_at = auth.issue_token(user.id)
-    return TokenOut(access_token=token, expires_at=expires_at, user=user_out(user))
+    logged_in = await runtime.run_hashing(accounts.log_in, credentials.username,
+                                          credentials.password, ip)
+    return TokenOut(access_token=logged_in.token, expires_at=logged_in.expires_at,
+                    user=user_out(logged_in.user))
 
 
 @router.get("/me", response_model=UserOut, responses=ERRORS)
-async def me(token: BearerToken) -> UserOut:
-    return await as_user(token, lambda _session, user: user_out(user))
+async def me(token: BearerToken, runtime: RuntimeDep) -> UserOut:
+    return user_out(await runtime.run_as(token, accounts.profile))

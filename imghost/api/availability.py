@@ -13,7 +13,7 @@ import time
 from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
-from imghost.services.storage import get_storage
+from imghost.runtime import get_runtime
 
 TRUST_SECONDS = 2.0
 _last_ok = 0.0
@@ -24,7 +24,7 @@ async def storage_reachable() -> None:
     if time.monotonic() - _last_ok < TRUST_SECONDS:
         return
     # Raises Unavailable (503 JSON) when the store does not answer.
-    await run_in_threadpool(lambda: get_storage().check())
+    await run_in_threadpool(get_runtime().storage.check)
     _last_ok = time.monotonic()
 
 

@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from imghost.errors import NotFound
-from imghost.services.storage import get_storage, validate_key
+from imghost.runtime import get_runtime
+from imghost.services.storage import validate_key
 
 router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
 
@@ -28,7 +29,7 @@ NOT_FOUND = NotFound("No file at that address.", code="file_not_found")
 
 @router.api_route("/{key:path}", methods=["GET", "HEAD"])
 def get_file(key: str) -> Response:
-    storage = get_storage()
+    storage = get_runtime().storage
     try:
         validate_key(key)
     except Exception:
@@ -44,7 +45,7 @@ def get_file(key: str) -> Response:
 
 @router.put("/{key:path}")
 async def put_file(key: str, request: Request, expires: str = "", signature: str = "") -> Response:
-    storage = get_storage()
+    storage = get_runtime().storage
     if storage.kind != "local":
         raise NOT_FOUND
     length = request.headers.get("content-length")

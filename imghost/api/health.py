@@ -10,16 +10,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from imghost.db import get_engine
 from imghost.errors import ImghostError
-from imghost.services.storage import get_storage
+from imghost.runtime import get_runtime
 
 router = APIRouter(prefix="/api/health", tags=["health"])
 
 
 def _database_status() -> str:
     try:
-        with get_engine().connect() as connection:
+        with get_runtime().engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return "ok"
     except Exception:  # any failure means "not ready"; the reason is in the logs
@@ -28,7 +27,7 @@ def _database_status() -> str:
 
 def _storage_status() -> str:
     try:
-        get_storage().check()
+        get_runtime().storage.check()
         return "ok"
     except (ImghostError, OSError):
         return "unavailable"

@@ -1,4 +1,4 @@
-"""Prometheus metrics and GET /api/metrics.
+"""HTTP metrics and GET /api/metrics (the actions' own counters: services/metrics.py).
 
 Request metrics are labelled by route *template* (`/api/images/{image_id}`), never by
 raw path, so a scan of random URLs cannot blow up the number of series. With several
@@ -24,11 +24,9 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import func
-from sqlmodel import select
 
 from imghost.errors import Unauthorized
-from imghost.settings import get_settings
+from imghost.runtime import get_runtime
 
 log = logging.getLogger("imghost.metrics")
 # The *_created series double the output and no dashboard reads them.
@@ -39,13 +37,8 @@ REQUESTS = Counter("imghost_http_requests", "HTTP requests by route template and
 LATENCY = Histogram("imghost_http_request_duration_seconds", "Time to answer an HTTP request",
                     ["method", "route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-UPLOADS_CONFIRMED = Counter("imghost_uploads_confirmed", "Uploads confirmed into images")
-UPLOADS_REFUSED = Counter("imghost_uploads_refused", "Confirms refused, by error code", ["reason"])
 DEPENDENCY_ERRORS = Counter("imghost_dependency_errors",
                             "Requests that met an unreachable database or storage", ["dependency"])
-
-SWEPT = Counter("imghost_swept_uploads", "Expired unconfirmed uploads removed by the periodic sweep")
-SWEEP_FAILURES = Counter("imghost_sweep_failures", "Periodic sweeps or object deletes that failed")
 
 for dependency in ("database", "storage"):
     DEPENDENCY_ERRORS.labels(dependency)  # export zeros, so alerts need no `absent()`
@@ -59,14 +52,10 @@ class StoredDataCollector:
         return []  # no names up front: registering must not query the database
 
     def collect(self):
-        from imghost.db import session_scope
-        from imghost.models import User
+        from imghost.services.accounts import stored_totals
 
         try:
-            with session_scope() as session:
-                users, images, stored = session.exec(select(
-                    func.count(User.id), func.coalesce(func.sum(User.image_count), 0),
-                    func.coalesce(func.sum(User.bytes_stored), 0))).one()
+            users, images, stored = get_runtime().call(stored_totals)
         except Exception as error:  # a scrape during an outage still returns the rest
             log.warning("metrics: database unavailable (%s)", error.__class__.__name__)
             return
@@ -95,7 +84,7 @@ router = APIRouter(tags=["health"])
 @router.get("/api/metrics", response_class=Response,
             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
 def metrics(request: Request) -> Response:
-    token = get_settings().metrics_token
+    token = get_runtime().settings.metrics_token
     if token:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), token.encode()):
@@ -109,14 +98,8 @@ def record_request(method: str, route: str, status: int, seconds: float) -> None
     LATENCY.labels(method, route).observe(seconds)
 
 
-def record_outcome(route: str, status: int, code: str | None, body: dict | None) -> None:
-    """Domain counters from what the API answered (the services stay unaware of metrics)."""
-    if route == "/api/images/confirm":
-        if status == 201:
-            UPLOADS_CONFIRMED.inc()
-        elif 400 <= status < 500 and code not in (None, "not_authenticated", "invalid_token",
-                                                   "token_expired", "rate_limited"):
-            UPLOADS_REFUSED.labels(code).inc()
+def record_dependency_errors(status: int, code: str | None, body: dict | None) -> None:
+    """Requests that met an outage (the actions count what users did: services/metrics.py)."""
     if status == 503:
         if code == "database_unavailable" or (body or {}).get("database") == "unavailable":
             DEPENDENCY_ERRORS.labels("database").inc()

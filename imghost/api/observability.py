@@ -155,7 +155,7 @@ class ObservabilityMiddleware:
         code = body.get("code") if isinstance(body, dict) else None
         try:
             metrics.record_request(method, route, status, seconds)
-            metrics.record_outcome(route, status, code, body if isinstance(body, dict) else None)
+            metrics.record_dependency_errors(status, code, body if isinstance(body, dict) else None)
         except Exception:  # metrics must never turn a served request into an error
             access_log.exception("recording metrics failed")
         level = logging.DEBUG if route in ("/api/health/live", "/api/metrics") else logging.INFO

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imghost.services.images import ImagePublic
+
 # Strict: a number where a string belongs (or the reverse) is a 400, not a guess.
 STRICT = ConfigDict(strict=True, extra="ignore")
 
@@ -62,19 +64,8 @@ class ConfirmIn(BaseModel):
     content_type: str | None = None
 
 
-class ImageOut(BaseModel):
-    id: int
-    filename: str
-    r2_key: str
-    content_type: str
-    size_bytes: int
-    width: int | None
-    height: int | None
-    placeholder: str | None
-    public_url: str
-    thumbnail_url: str | None
-    display_url: str | None
-    created_at: datetime
+# One definition of an image's public fields (models.ImageFields), shared with the UI.
+ImageOut = ImagePublic
 
 
 class ImagePageOut(BaseModel):

@@ -1,4 +1,4 @@
-"""Accounts and tokens: register, authenticate, bcrypt hashing, JWT issue/decode."""
+"""Credentials: field rules, bcrypt hashing and JWTs. The actions that use them are in accounts.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from imghost.errors import Conflict, Invalid, Unauthorized
 from imghost.models import User
-from imghost.settings import get_settings
+from imghost.settings import Settings
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 MIN_PASSWORD_CHARS = 8
@@ -53,8 +53,7 @@ def validate_registration(username: str, email: str, password: str) -> tuple[str
     return username, normalised_email
 
 
-def hash_password(password: str) -> str:
-    rounds = get_settings().bcrypt_rounds
+def hash_password(password: str, rounds: int) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
 
 
@@ -65,14 +64,15 @@ def verify_password(password: str, password_hash: str) -> bool:
     return bcrypt.checkpw(encoded, password_hash.encode())
 
 
-@functools.lru_cache(maxsize=1)
-def _decoy_hash() -> str:
+@functools.lru_cache(maxsize=4)
+def _decoy_hash(rounds: int) -> str:
     # Checked against when the user does not exist, so an unknown name costs
     # the same bcrypt time as a wrong password.
-    return hash_password("imghost-decoy-password")
+    return hash_password("imghost-decoy-password", rounds)
 
 
-def register(session: Session, username: str, email: str, password: str) -> User:
+def add_user(session: Session, username: str, email: str, password: str, rounds: int) -> User:
+    """Insert a new account (flushed, not committed); Conflict when a name is taken."""
     username, email = validate_registration(username, email, password)
     taken = session.exec(
         select(User).where(or_(func.lower(User.username) == username.lower(), User.email == email))
@@ -81,7 +81,7 @@ def register(session: Session, username: str, email: str, password: str) -> User
         field = "username" if taken.username.lower() == username.lower() else "email"
         raise Conflict(f"That {field} is already taken.", code=f"{field}_taken",
                        errors=[{"field": field, "message": f"That {field} is already taken."}])
-    user = User(username=username, email=email, password_hash=hash_password(password))
+    user = User(username=username, email=email, password_hash=hash_password(password, rounds))
     session.add(user)
     try:
         session.flush()
@@ -92,7 +92,7 @@ def register(session: Session, username: str, email: str, password: str) -> User
     return user
 
 
-def authenticate(session: Session, login: str, password: str) -> User:
+def check_password(session: Session, login: str, password: str, rounds: int) -> User:
     """The user for a username-or-email and password; Unauthorized with one message otherwise."""
     login = (login or "").strip()
     user = None
@@ -101,25 +101,24 @@ def authenticate(session: Session, login: str, password: str) -> User:
         column = User.email if "@" in login else func.lower(User.username)
         user = session.exec(select(User).where(column == login.lower())).first()
     if user is None:
-        verify_password(password or "", _decoy_hash())
+        verify_password(password or "", _decoy_hash(rounds))
         raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
     if not verify_password(password or "", user.password_hash):
         raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
     return user
 
 
-def issue_token(user_id: int) -> tuple[str, datetime]:
-    settings = get_settings()
-    expires_at = datetime.now(UTC) + timedelta(days=settings.jwt_expire_days)
+def issue_token(settings: Settings, user_id: int, now: datetime | None = None) -> tuple[str, datetime]:
+    expires_at = (now or datetime.now(UTC)) + timedelta(days=settings.jwt_expire_days)
     token = jwt.encode({"sub": str(user_id), "exp": expires_at}, settings.signing_secret,
                        algorithm=JWT_ALGORITHM)
     return token, expires_at
 
 
-def decode_token(token: str) -> int:
+def decode_token(settings: Settings, token: str) -> int:
     """The user id inside a valid token; Unauthorized for anything else."""
     try:
-        claims = jwt.decode(token, get_settings().signing_secret, algorithms=[JWT_ALGORITHM],
+        claims = jwt.decode(token, settings.signing_secret, algorithms=[JWT_ALGORITHM],
                             options={"require": ["exp", "sub"]})
         return int(claims["sub"])
     except jwt.ExpiredSignatureError:
@@ -136,8 +135,8 @@ def decode_token(token: str) -> int:
 _USER_BY_ID = select(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
 
 
-def user_for_token(session: Session, token: str) -> User:
-    row = session.connection().execute(_USER_BY_ID, {"user_id": decode_token(token)}).first()
+def user_for_token(session: Session, settings: Settings, token: str) -> User:
+    row = session.connection().execute(_USER_BY_ID, {"user_id": decode_token(settings, token)}).first()
     if row is None:
         raise Unauthorized("The access token is invalid.", code="invalid_token")
     return User(**row._mapping)

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, User
-from imghost.services.storage import Storage
+from imghost.services.context import Context
 
 FORMAT_VERSION = 1
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -73,8 +73,9 @@ def _metadata(user: User, entries: list[dict]) -> bytes:
     return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
 
-def export_user(session: Session, storage: Storage, who: str, destination: Path) -> ExportResult:
+def export_user(ctx: Context, who: str, destination: Path) -> ExportResult:
     """Write the export to destination: a folder, or a zip when the name ends in .zip."""
+    session, storage = ctx.session, ctx.storage
     user = find_user(session, who)
     as_zip = destination.suffix.lower() == ".zip"
     if destination.exists() and (as_zip or any(destination.iterdir())):

@@ -7,7 +7,6 @@ than refusing every login.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import time
@@ -19,7 +18,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from imghost.errors import TooManyRequests, Unauthorized
-from imghost.settings import Settings, get_settings
+from imghost.settings import Settings
 
 log = logging.getLogger("imghost.rate_limit")
 
@@ -89,8 +88,3 @@ class RateLimiter:
 
     def reset(self) -> None:
         self.storage.reset()
-
-
-@functools.lru_cache(maxsize=1)
-def get_rate_limiter() -> RateLimiter:
-    return RateLimiter(get_settings())

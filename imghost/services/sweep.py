@@ -12,16 +12,15 @@ stale grant row dropped) even if a grant row somehow remains.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from imghost.errors import ImghostError
 from imghost.models import Image, UploadGrant
-from imghost.services.storage import Storage
+from imghost.services.context import Context
 
 log = logging.getLogger("imghost.sweep")
 
@@ -39,10 +38,11 @@ class SweepResult:
         return len(self.deleted_keys)
 
 
-def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[UploadGrant]:
+def _expired_batch(session: Session, cutoff: datetime, after: str,
+                   now: float) -> list[UploadGrant]:
     # A grant a confirm has claimed (services/upload_claims.py) is being recorded
     # right now: never pull its object from under it.
-    unclaimed = or_(UploadGrant.claim_expires.is_(None), UploadGrant.claim_expires < time.time())
+    unclaimed = or_(UploadGrant.claim_expires.is_(None), UploadGrant.claim_expires < now)
     query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after,
                                        unclaimed)
              .order_by(UploadGrant.r2_key).limit(BATCH_SIZE))
@@ -53,14 +53,17 @@ def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[Uploa
     return list(session.exec(query))
 
 
-def sweep_expired_grants(session: Session, storage: Storage, grace_seconds: int = 0,
-                         now: datetime | None = None) -> SweepResult:
-    """Delete objects and rows of grants expired more than grace_seconds ago."""
-    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=grace_seconds)
+def sweep_expired_grants(ctx: Context, grace_seconds: int | None = None) -> SweepResult:
+    """Delete objects and rows of grants expired more than grace_seconds ago
+    (default IMGHOST_SWEEP_GRACE_SECONDS). Commits batch by batch."""
+    if grace_seconds is None:
+        grace_seconds = ctx.settings.sweep_grace_seconds
+    session, storage, now = ctx.session, ctx.storage, ctx.clock()
+    cutoff = now - timedelta(seconds=grace_seconds)
     result = SweepResult()
     after = ""
     while True:
-        grants = _expired_batch(session, cutoff, after)
+        grants = _expired_batch(session, cutoff, after, now.timestamp())
         if not grants:
             break
         keys = [g.r2_key for g in grants]
@@ -84,7 +87,10 @@ def sweep_expired_grants(session: Session, storage: Storage, grace_seconds: int 
             result.deleted_keys.append(key)
         if removable:
             session.exec(delete(UploadGrant).where(UploadGrant.r2_key.in_(removable)))
-        session.commit()
+        ctx.commit()
+    ctx.metrics.swept(result.deleted)
+    if result.failed_keys:
+        ctx.metrics.sweep_failed(len(result.failed_keys))
     if result.deleted_keys or result.failed_keys:
         log.info("sweep removed %d expired uploads (%d failed)", result.deleted,
                  len(result.failed_keys))

@@ -31,15 +31,14 @@ def claim(session: Session, key: str) -> bool:
                or_(UploadGrant.claim_expires.is_(None), UploadGrant.claim_expires < now))
         .values(claim_expires=now + CLAIM_SECONDS)
     ).rowcount
-    session.commit()
-    return taken == 1
+    return taken == 1  # the caller commits, so other confirms see the claim
 
 
 def release(session: Session, key: str) -> None:
     """Give the grant back after a failure that was not the upload's fault (e.g. 503)."""
     session.rollback()
     session.exec(update(UploadGrant).where(UploadGrant.r2_key == key).values(claim_expires=None))
-    session.commit()
+
 
 
 def recorded_image(session: Session, key: str, user_id: int) -> Image | None:

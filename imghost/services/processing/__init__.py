@@ -10,17 +10,12 @@
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
 - concurrency.py  one budget of simultaneous decodes (memory bound)
-- worker.py       bounded thread pool, pending picker, backfill_thumbnails()
+- worker.py       bounded thread pool, pending picker, ThumbnailQueue (schedule, resume_pending, backfill)
 """
 
 from imghost.services.processing.errors import Rejected
 from imghost.services.processing.original import PreparedOriginal, prepare_original
-from imghost.services.processing.worker import (
-    backfill_thumbnails,
-    resume_pending,
-    schedule_thumbnails,
-    wait_until_idle,
-)
+from imghost.services.processing.worker import BackfillResult, ThumbnailQueue, derivative_key
 
-__all__ = ["PreparedOriginal", "Rejected", "backfill_thumbnails", "prepare_original",
-           "resume_pending", "schedule_thumbnails", "wait_until_idle"]
+__all__ = ["BackfillResult", "PreparedOriginal", "Rejected", "ThumbnailQueue", "derivative_key",
+           "prepare_original"]

@@ -1,67 +1,22 @@
-"""Object storage behind one interface: S3/R2 (boto3) or local disk (embedded default)."""
+"""Object storage behind one interface: S3/R2 (boto3) or local disk (embedded default).
+
+The interface and its types live in base.py; this module only picks a backend.
+"""
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
+from imghost.services.storage.base import (
+    KEY_PATTERN,
+    PresignedPut,
+    Storage,
+    StoredObject,
+    app_file_url,
+    validate_key,
+)
+from imghost.settings import Settings
 
-from imghost.errors import Invalid
-from imghost.settings import Settings, get_settings
-
-# {user_id}/{32 hex}.{ext}, optionally with a derivative suffix (thumbnails);
-# nothing else ever becomes a key, so nothing else can become a path.
-KEY_PATTERN = re.compile(r"^[0-9]{1,12}/[0-9a-f]{32}(?:_[a-z0-9]{1,16})?\.(?:jpg|png|gif|webp|avif|heic)$")
-
-
-def validate_key(key: str) -> str:
-    if not KEY_PATTERN.fullmatch(key):
-        raise Invalid("That storage key is not one imghost issues.", code="invalid_key")
-    return key
-
-
-@dataclass(frozen=True)
-class PresignedPut:
-    """What a client needs to PUT one object straight to storage."""
-
-    url: str
-    expires_at: datetime
-    headers: dict[str, str] = field(default_factory=dict)
-    method: str = "PUT"
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size: int
-    content_type: str
-
-
-class Storage(Protocol):
-    kind: str
-
-    def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
-
-    def head(self, key: str) -> StoredObject | None: ...
-
-    def read_prefix(self, key: str, n: int) -> bytes: ...
-
-    def read(self, key: str) -> bytes: ...
-
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def public_url(self, key: str) -> str: ...
-
-    def check(self) -> None:
-        """Raise Unavailable when the store cannot be reached."""
-
-
-def app_file_url(settings: Settings, key: str) -> str:
-    """The app-served address of an object (GET /api/files/{key})."""
-    return f"{settings.site_url}/api/files/{key}"
+__all__ = ["KEY_PATTERN", "PresignedPut", "Storage", "StoredObject", "app_file_url",
+           "make_storage", "validate_key"]
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -72,8 +27,3 @@ def make_storage(settings: Settings) -> Storage:
     from imghost.services.storage.local import LocalStorage
 
     return LocalStorage(settings)
-
-
-@functools.lru_cache(maxsize=1)
-def get_storage() -> Storage:
-    return make_storage(get_settings())

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
 from imghost.services.image_types import BY_EXTENSION
-from imghost.services.storage import PresignedPut, StoredObject, app_file_url, validate_key
+from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url, validate_key
 from imghost.settings import Settings
 
 

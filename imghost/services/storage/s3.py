@@ -10,7 +10,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imghost.errors import NotFound, Unavailable
-from imghost.services.storage import PresignedPut, StoredObject, app_file_url, presign
+from imghost.services.storage import presign
+from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url
 from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.

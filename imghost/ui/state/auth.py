@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from imghost.errors import Forbidden, ImghostError
-from imghost.services import auth
-from imghost.services.rate_limit import get_rate_limiter
-from imghost.settings import get_settings
-from imghost.ui.state.service_calls import hashing_in_session, user_message
+from imghost.errors import ImghostError
+from imghost.services import accounts
+from imghost.ui.state.service_calls import run_hashing, user_message
 from imghost.ui.state.session import SessionState
-
-
-# The same rate limits as the API's doors: the UI must not be the way around them.
-def _login(session, ip: str, login: str, password: str) -> tuple[str, str]:
-    with get_rate_limiter().login_attempt(ip, login):
-        user = auth.authenticate(session, login, password)
-    return auth.issue_token(user.id)[0], user.username
-
-
-def _register(session, ip: str, username: str, email: str, password: str) -> tuple[str, str]:
-    if not get_settings().registration_open:
-        raise Forbidden("Registration is closed on this server.", code="registration_closed")
-    get_rate_limiter().hit("register_ip", ip)
-    user = auth.register(session, username, email, password)
-    return auth.issue_token(user.id)[0], user.username
 
 
 def _field_errors(error: Exception) -> dict[str, str]:
@@ -46,14 +29,14 @@ class LoginState(SessionState):
         self.busy = True
         yield
         try:
-            token, username = await hashing_in_session(
-                _login, self.router.session.client_ip, login, password)
+            logged_in = await run_hashing(accounts.log_in, login, password,
+                                          self.router.session.client_ip)
         except Exception as error:
             self.error = user_message(error, "login")
             return
         finally:
             self.busy = False
-        yield self._sign_in(token, username)
+        yield self._sign_in(logged_in.token, logged_in.user.username)
 
 
 class RegisterState(SessionState):
@@ -73,12 +56,12 @@ class RegisterState(SessionState):
         self.busy = True
         yield
         try:
-            token, name = await hashing_in_session(
-                _register, self.router.session.client_ip, username, email, password)
+            signed_up = await run_hashing(accounts.sign_up, username, email, password,
+                                          self.router.session.client_ip)
         except Exception as error:
             self.field_errors = _field_errors(error)
             self.error = "" if self.field_errors else user_message(error, "registration")
             return
         finally:
             self.busy = False
-        yield self._sign_in(token, name)
+        yield self._sign_in(signed_up.token, signed_up.user.username)

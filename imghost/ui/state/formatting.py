@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from imghost.services.images import ImageView
+from imghost.services.images import ImagePublic
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -44,7 +44,7 @@ class GalleryImage:
     placeholder: str = ""
 
 
-def gallery_image(image: ImageView) -> GalleryImage:
+def gallery_image(image: ImagePublic) -> GalleryImage:
     measured = bool(image.width and image.height)
     return GalleryImage(
         id=image.id,

@@ -7,8 +7,8 @@ import reflex as rx
 from imghost.errors import NotFound
 from imghost.services import images
 from imghost.ui.state.formatting import GalleryImage, gallery_image
-from imghost.ui.state.service_calls import user_message, with_storage
-from imghost.ui.state.session import SessionState
+from imghost.ui.state.service_calls import user_message
+from imghost.ui.state.session import SessionState, SignedOut
 
 PAGE_SIZE = 24
 
@@ -26,10 +26,11 @@ class GalleryState(SessionState):
     deleting: bool = False
 
     async def _page(self, cursor: str | None):
-        user = await self._current_user()
-        if user is None:
+        """The next page, or None when the user is signed out."""
+        try:
+            return await self._as_user(images.list_page, PAGE_SIZE, cursor)
+        except SignedOut:
             return None
-        return await with_storage(images.list_images, user.user_id, PAGE_SIZE, cursor)
 
     @rx.event
     async def load(self):
@@ -85,15 +86,15 @@ class GalleryState(SessionState):
 
     @rx.event
     async def delete_selected(self):
-        user = await self._current_user()
-        if user is None:
-            yield rx.redirect("/login", replace=True)
-            return
         image_id, name = self.selected.id, self.selected.filename
         self.deleting = True
         yield
         try:
-            await with_storage(images.delete_image, user.user_id, image_id)
+            await self._as_user(images.remove, image_id)
+        except SignedOut:
+            self.deleting = False
+            yield rx.redirect("/login", replace=True)
+            return
         except NotFound:
             pass  # already gone (another tab): drop it from the grid all the same
         except Exception as error:

@@ -6,26 +6,18 @@ token, so an expired or revoked token sends the user to /login with a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from imghost.errors import Unauthorized
-from imghost.services import auth
-from imghost.ui.state.service_calls import in_session
+from imghost.models import User
+from imghost.services import accounts
+from imghost.ui.state.service_calls import run_as
 
 EXPIRED = "Your session has expired; please log in again."
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    user_id: int
-    username: str
-
-
-def _user_for_token(session, token: str) -> SignedIn:
-    user = auth.user_for_token(session, token)
-    return SignedIn(user_id=user.id, username=user.username)
+class SignedOut(Exception):
+    """The token names no one (any more): the page sends the user to /login."""
 
 
 class SessionState(rx.State):
@@ -34,16 +26,24 @@ class SessionState(rx.State):
     # Shown once on the login page (e.g. why the user was sent there).
     notice: str = ""
 
-    async def _current_user(self) -> SignedIn | None:
-        """The user behind the token, or None (and the stale token dropped)."""
+    async def _as_user(self, action, *args):
+        """action(ctx, user, *args) for the signed-in user, in one runner call;
+        SignedOut (and the stale token dropped) when the token names no one."""
         if not self.token:
-            return None
+            raise SignedOut
         try:
-            user = await in_session(_user_for_token, self.token)
+            return await run_as(self.token, action, *args)
         except Unauthorized as error:
             self.token = ""
             self.username = ""
             self.notice = EXPIRED if error.code == "token_expired" else "Please log in again."
+            raise SignedOut from None
+
+    async def _current_user(self) -> User | None:
+        """The user behind the token, or None."""
+        try:
+            user = await self._as_user(accounts.profile)
+        except SignedOut:
             return None
         self.username = user.username
         return user

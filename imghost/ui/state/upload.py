@@ -13,12 +13,11 @@ from dataclasses import dataclass, replace
 
 import reflex as rx
 
-from imghost.services import images
-from imghost.services.rate_limit import get_rate_limiter
-from imghost.settings import get_settings
+from imghost.runtime import get_runtime
+from imghost.services import uploads
 from imghost.ui.state.formatting import human_size, markdown_link
-from imghost.ui.state.service_calls import user_message, with_storage
-from imghost.ui.state.session import SessionState
+from imghost.ui.state.service_calls import run_as, user_message
+from imghost.ui.state.session import SessionState, SignedOut
 
 
 @dataclass
@@ -32,12 +31,6 @@ class UploadItem:
     error: str = ""
     url: str = ""
     markdown: str = ""
-
-
-def _grant_upload(session, storage, user_id: int, filename: str, content_type: str, size: int):
-    # The API's upload-url rate limit applies here too.
-    get_rate_limiter().hit("upload_user", user_id)
-    return images.grant_upload(session, storage, user_id, filename, content_type, size)
 
 
 def put_failure(status: int) -> str:
@@ -58,7 +51,7 @@ class UploadState(SessionState):
     @rx.var
     def limit_label(self) -> str:
         # A runtime var, not build-time text: the build outlives configuration changes.
-        return human_size(get_settings().max_upload_bytes)
+        return human_size(get_runtime().settings.max_upload_bytes)
 
     @rx.var
     def active(self) -> int:
@@ -85,8 +78,7 @@ class UploadState(SessionState):
         added, done = news.get("added") or [], news.get("done") or []
         if not added and not done:
             return
-        user = await self._current_user()
-        if user is None:
+        if await self._current_user() is None:
             yield rx.redirect("/login", replace=True)
             return
         for file in added:
@@ -94,7 +86,7 @@ class UploadState(SessionState):
                                                   size_label=human_size(int(file["size"])))]
         yield
         for file in added:
-            start = await self._grant(user.user_id, file)
+            start = await self._grant(file)
             if start is not None:
                 yield start
         for report in done:
@@ -102,16 +94,19 @@ class UploadState(SessionState):
             if start is not None:
                 yield start
 
-    async def _grant(self, user_id: int, file: dict):
+    async def _grant(self, file: dict):
         """Check type and size with the service before a byte is sent, then start the PUT."""
         item_id, name = str(file["id"]), str(file["name"])
         size, content_type = int(file["size"]), str(file.get("type") or "")
         try:
-            grant = await with_storage(_grant_upload, user_id, name, content_type, size)
+            grant = await self._as_user(uploads.start, name, content_type, size)
+        except SignedOut:
+            self._update(item_id, status="error", error=self.notice)
+            return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
         except Exception as error:  # every failure ends this row, never the others
             self._update(item_id, status="error", error=user_message(error, f"granting {name!r}"))
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
-        self._pending[item_id] = {"user_id": user_id, "r2_key": grant.r2_key, "filename": name,
+        self._pending[item_id] = {"token": self.token, "r2_key": grant.r2_key, "filename": name,
                                   "size_bytes": size, "content_type": content_type,
                                   "url": grant.public_url}
         self._update(item_id, status="uploading")
@@ -139,8 +134,8 @@ class UploadState(SessionState):
         changes = {"status": "done", "url": pending["url"],
                    "markdown": markdown_link(pending["filename"], pending["url"])}
         try:
-            await with_storage(images.confirm_upload, pending["user_id"], pending["r2_key"],
-                               pending["filename"], pending["size_bytes"], pending["content_type"])
+            await run_as(pending["token"], uploads.finish, pending["r2_key"],
+                         pending["filename"], pending["size_bytes"], pending["content_type"])
         except Exception as error:  # a row must never stay "checking" forever
             changes = {"status": "error",
                        "error": user_message(error, f"confirming {pending['r2_key']}")}

@@ -1,0 +1,77 @@
+"""Account actions: sign up, log in, find the caller behind a token, create a user.
+
+Each action owns its whole policy (registration switch, rate limits, metrics, audit
+line); the API routes, the Reflex states and the CLI only parse and shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from imghost.errors import Forbidden, Unauthorized
+from imghost.models import User
+from imghost.services import auth
+from imghost.services.context import Context
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+def sign_up(ctx: Context, username: str, email: str, password: str, client_ip: str) -> LoggedIn:
+    """A new account, logged in. A closed server refuses before counting the attempt."""
+    if not ctx.settings.registration_open:
+        raise Forbidden("Registration is closed on this server.", code="registration_closed")
+    ctx.limiter.hit("register_ip", client_ip)
+    user = auth.add_user(ctx.session, username, email, password, ctx.settings.bcrypt_rounds)
+    ctx.metrics.signed_up()
+    ctx.audit("user signed up", user_id=user.id, username=user.username, client=client_ip)
+    return _logged_in(ctx, user)
+
+
+def create_user(ctx: Context, username: str, email: str, password: str) -> User:
+    """The operator's way in (`imghost create-user`): works with registration closed."""
+    user = auth.add_user(ctx.session, username, email, password, ctx.settings.bcrypt_rounds)
+    ctx.audit("user created by operator", user_id=user.id, username=user.username)
+    return user
+
+
+def log_in(ctx: Context, login: str, password: str, client_ip: str) -> LoggedIn:
+    """A token for a username-or-email and password; one message for every failure."""
+    with ctx.limiter.login_attempt(client_ip, login):
+        try:
+            user = auth.check_password(ctx.session, login, password, ctx.settings.bcrypt_rounds)
+        except Unauthorized:
+            ctx.metrics.logged_in(ok=False)
+            raise
+    ctx.metrics.logged_in(ok=True)
+    return _logged_in(ctx, user)
+
+
+def caller(ctx: Context, token: str) -> User:
+    """The user a bearer token names; Unauthorized when it names no one (any more)."""
+    return auth.user_for_token(ctx.session, ctx.settings, token)
+
+
+def profile(_ctx: Context, user: User) -> User:
+    """The caller's own account (GET /api/auth/me, the UI's session check)."""
+    return user
+
+
+def stored_totals(ctx: Context) -> tuple[int, int, int]:
+    """Users, images and original bytes stored, for the operator's metrics."""
+    return ctx.session.exec(select(
+        func.count(User.id), func.coalesce(func.sum(User.image_count), 0),
+        func.coalesce(func.sum(User.bytes_stored), 0))).one()
+
+
+def _logged_in(ctx: Context, user: User) -> LoggedIn:
+    token, expires_at = auth.issue_token(ctx.settings, user.id, ctx.clock())
+    return LoggedIn(token=token, expires_at=expires_at, user=user)

@@ -1,0 +1,64 @@
+"""What an action works with, passed in explicitly: no service reaches for a global.
+
+The runner (imghost/runtime.py) builds one Context per action call, around one
+database session, and commits that unit of work when the action returns. An action
+may commit earlier itself (a claim other confirms must see); nothing below an action
+commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from sqlmodel import Session
+
+from imghost.services.storage import Storage
+from imghost.settings import Settings
+
+if TYPE_CHECKING:
+    from imghost.services.metrics import Metrics
+    from imghost.services.rate_limit import RateLimiter
+
+audit_log = logging.getLogger("imghost.audit")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Thumbnailer(Protocol):
+    def schedule(self, image_id: int) -> bool: ...
+
+
+@dataclass
+class Context:
+    session: Session
+    storage: Storage
+    settings: Settings
+    limiter: RateLimiter
+    metrics: Metrics
+    clock: Callable[[], datetime] = utc_now
+    thumbnails: Thumbnailer | None = None
+    _after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run callback once the unit of work is committed (never if it is rolled back):
+        a job must not look for a row that is not there yet."""
+        self._after_commit.append(callback)
+
+    def run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    @staticmethod
+    def audit(event: str, **fields: object) -> None:
+        """One line per user action that changes something, for operators and forensics."""
+        audit_log.info(event, extra={"fields": {"event": event, **fields}})

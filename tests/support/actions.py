@@ -1,0 +1,31 @@
+"""In-process helpers for action tests: accounts and uploads without HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+from imghost.models import User
+from imghost.runtime import Runtime
+from imghost.services import accounts, uploads
+from tests.support.api_client import PASSWORD
+from tests.support.images import png
+
+
+def new_user(runtime: Runtime, prefix: str = "user") -> User:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    return runtime.call(accounts.create_user, name, f"{name}@example.com", PASSWORD)
+
+
+def start_and_store(runtime: Runtime, user: User, data: bytes, content_type: str = "image/png",
+                    filename: str = "picture.png") -> uploads.ImageGrant:
+    """Grant an upload and put the bytes where the client would have PUT them."""
+    grant = runtime.call(uploads.start, user, filename, content_type, len(data))
+    runtime.storage.put(grant.r2_key, data, content_type)
+    return grant
+
+
+def upload(runtime: Runtime, user: User, data: bytes | None = None,
+           content_type: str = "image/png", filename: str = "picture.png") -> uploads.Finished:
+    data = png() if data is None else data
+    grant = start_and_store(runtime, user, data, content_type, filename)
+    return runtime.call(uploads.finish, user, grant.r2_key, filename, len(data), content_type)
