@@ -46,9 +46,8 @@ class Readiness:
 
     When the last result is older than that, one probe starts a new check. While it
     runs, probes still get the previous result if it is younger than `max_stale`
-    (under load a check can take tens of milliseconds to get the GIL, and every probe
-    waiting for it was a latency spike: health p99 103 ms vs 11 ms for /live); older
-    results are never served. 0.2 s is far below any probe period.
+    (under load a check can wait a while for the GIL, and every probe waiting for it
+    would be a latency spike); older results are never served. 0.2 s is far below any probe period.
     """
 
     def __init__(self, max_age: float = 0.1, max_stale: float = 0.2):

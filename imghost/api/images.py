@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from imghost.api.availability import StorageReachable
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
     ConfirmIn,
@@ -23,8 +22,7 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
           503: {"model": ErrorOut}}
 
 
-@router.post("/upload-url", response_model=UploadUrlOut, dependencies=[StorageReachable],
-             responses={**ERRORS, 429: {"model": ErrorOut}})
+@router.post("/upload-url", response_model=UploadUrlOut, responses={**ERRORS, 429: {"model": ErrorOut}})
 async def upload_url(body: UploadUrlIn, token: BearerToken, runtime: RuntimeDep) -> UploadUrlOut:
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
                                  body.size_bytes)

@@ -1,11 +1,10 @@
 """Password hashing runs on its own few, low-priority threads.
 
-bcrypt at cost 12 takes ~0.25 s of CPU and releases the GIL. On the shared default
-pool (40 threads) a burst of logins ran 32 hashes at once: every core busy hashing,
-the event loop starved, and health answered nothing for seconds (bench: 0 requests
-in 5 s). Here at most one hash per core runs at a time, waiting logins queue without
-holding a thread, and the hashing threads are niced so the kernel gives the event
-loop (and every other request) a core first whenever it wants one.
+bcrypt at cost 12 takes a large fraction of a second of CPU and releases the GIL. On
+the shared default pool a burst of logins would hash on every thread at once, keep
+every core busy and starve the event loop. Here at most one hash per core runs at a
+time, waiting logins queue without holding a thread, and the hashing threads are
+niced so the kernel gives the event loop (and every other request) a core first.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from imghost.services import image_types, processing, upload_claims
 from imghost.services.context import Context
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN
+from imghost.services.storage.availability import ensure_reachable
 
 MAX_FILENAME_CHARS = 255
 log = logging.getLogger("imghost.uploads")
@@ -81,6 +82,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     clean_filename(filename)
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
+    ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
     presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
     ctx.session.add(UploadGrant(r2_key=key, user_id=user.id, content_type=kind.content_type,

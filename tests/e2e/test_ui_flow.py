@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,11 @@ from tests.support.api_client import Account, upload_image
 from tests.support.images import HTML_AS_PNG, jpeg, png
 
 
+def uploads_confirmed(server) -> float:
+    metrics = httpx.get(f"{server.base_url}/api/metrics", timeout=30).text
+    return float(re.search(r"^imghost_uploads_confirmed_total (\S+)$", metrics, re.M)[1])
+
+
 def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp_path,
                                                        artifacts_dir):
     page = open_page()
@@ -44,11 +50,14 @@ def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp
     first, second = tmp_path / "sunset.png", tmp_path / "harbour.jpg"
     first.write_bytes(png((320, 200), (230, 120, 40)))
     second.write_bytes(jpeg((200, 300), (30, 90, 160)))
+    confirmed_before = uploads_confirmed(ui_server)
     choose_files(page, [first, second])
     wait_until_finished(page, 2)
     for name in ("sunset.png", "harbour.jpg"):
         expect(upload_row(page, name)).to_have_attribute("data-status", "done")
         expect(upload_row(page, name).locator(".upload-link")).to_contain_text("/")
+    # Uploads confirmed through the UI are counted by the same action as the API's.
+    assert uploads_confirmed(ui_server) == confirmed_before + 2
 
     # The bytes went from the browser straight to storage: SeaweedFS's own address
     # for S3, the app's signed /api/files URL for local disk. Never a Reflex event.

@@ -11,8 +11,12 @@ from tests.support.api_client import PASSWORD
 from tests.support.images import png
 
 
+def unique_name(prefix: str = "user") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
 def new_user(runtime: Runtime, prefix: str = "user") -> User:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = unique_name(prefix)
     return runtime.call(accounts.create_user, name, f"{name}@example.com", PASSWORD)
 
 

@@ -15,9 +15,9 @@ THUMBNAIL_SIDE = 512
 DISPLAY_SIDE = 1600
 THUMBNAIL_QUALITY = 75
 DISPLAY_QUALITY = 80
-# libwebp effort, measured at 12 MP (bench/thumbnails.py): method 0 encodes the 1600 px
-# display ~3x faster than the default 4 for ~15% more bytes; for the 512 px thumbnail
-# method 2 takes half the time of 4 for ~4% more bytes (still ~0.6% of the original).
+# libwebp effort (bench/thumbnails.py measures it): a low method for the 1600 px display,
+# where the default's extra effort costs much time for few bytes, a middle one for the
+# 512 px thumbnail.
 THUMBNAIL_METHOD = 2
 DISPLAY_METHOD = 0
 

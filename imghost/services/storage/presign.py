@@ -1,8 +1,8 @@
 """SigV4 query-string presigning, byte-identical to botocore's generate_presigned_url.
 
-boto3 spent 0.3-1.7 ms per upload URL here (request model, event hooks, endpoint
-rules); the signature itself is a SHA-256 and one HMAC with a signing key that only
-changes once a day. tests/unit/test_presign.py checks the output against boto3's for
+boto3's presigner walks its request model, event hooks and endpoint rules for every
+URL (BENCHMARKS.md has what that cost); the signature itself is a SHA-256 and one
+HMAC with a signing key that only changes once a day. tests/unit/test_presign.py checks the output against boto3's for
 the same instant, PUT (signed Content-Type and Content-Length) and GET, with and
 without ports and regions. Only what imghost signs is supported: path-style URLs,
 static credentials, an unsigned payload.
