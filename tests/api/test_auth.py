@@ -164,15 +164,16 @@ def test_bad_tokens_are_401(client, app_server):
 
 
 def test_token_of_deleted_user_is_401(client, served):
-    from sqlmodel import delete
+    from sqlmodel import Session, delete
 
-    from imghost.db import session_scope
     from imghost.models import User
+    from imghost.runtime import get_runtime
 
     account = new_account(client)
     assert client.get("/api/auth/me", headers=account.headers).status_code == 200
-    with session_scope() as session:
-        session.exec(delete(User).where(User.id == account.user_id))
+    with Session(get_runtime().engine) as session:
+        assert session.exec(delete(User).where(User.id == account.user_id)).rowcount == 1
+        session.commit()
     reply = client.get("/api/auth/me", headers=account.headers)
     assert reply.status_code == 401 and reply.json()["code"] == "invalid_token"
 

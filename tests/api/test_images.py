@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from imghost.services.storage import get_storage
+from imghost.runtime import get_runtime
 from tests.support.api_client import confirm, grant, new_account, put_bytes, upload_image
 from tests.support.images import HTML_AS_PNG, SVG, jpeg, png
 
@@ -98,7 +98,7 @@ def test_stored_object_larger_than_declared_is_refused_and_deleted(client, serve
     data = png()
     upload = grant(client, account, data)
     # The presigned URL cannot carry more bytes, so write a bigger object behind its back.
-    storage = get_storage()
+    storage = get_runtime().storage
     storage.put(upload["r2_key"], data + b"\0" * 500, "image/png")
     assert error_code(confirm(client, account, upload, data), 400) == "size_mismatch"
     assert storage.head(upload["r2_key"]) is None
@@ -111,7 +111,7 @@ def test_html_named_png_is_refused_and_deleted(client, served):
     upload = grant(client, account, HTML_AS_PNG, "image/png", "innocent.png")
     assert put_bytes(upload, HTML_AS_PNG).status_code == 200
     assert error_code(confirm(client, account, upload, HTML_AS_PNG, "innocent.png"), 400) == "not_an_image"
-    assert get_storage().head(upload["r2_key"]) is None
+    assert get_runtime().storage.head(upload["r2_key"]) is None
     assert client.get("/api/images/", headers=account.headers).json()["total"] == 0
 
 
@@ -120,7 +120,7 @@ def test_svg_bytes_sent_as_png_are_refused(client, served):
     upload = grant(client, account, SVG, "image/png", "logo.png")
     put_bytes(upload, SVG)
     assert error_code(confirm(client, account, upload, SVG), 400) == "not_an_image"
-    assert get_storage().head(upload["r2_key"]) is None
+    assert get_runtime().storage.head(upload["r2_key"]) is None
 
 
 def test_jpeg_bytes_granted_as_png_are_refused(client, served):
@@ -129,7 +129,7 @@ def test_jpeg_bytes_granted_as_png_are_refused(client, served):
     upload = grant(client, account, data, "image/png", "photo.png")
     put_bytes(upload, data)
     assert error_code(confirm(client, account, upload, data), 400) == "not_an_image"
-    assert get_storage().head(upload["r2_key"]) is None
+    assert get_runtime().storage.head(upload["r2_key"]) is None
 
 
 def test_traversal_filename_is_display_text_only(client):
@@ -182,7 +182,7 @@ def test_concurrent_confirms_of_a_rewritten_original_keep_the_object(client, ser
     replies = confirm_concurrently(served.base_url, account, upload, data)
     assert sorted(r.status_code for r in replies) == [200] * 7 + [201], [r.text for r in replies]
     image = replies[0].json()
-    stored = get_storage().head(upload["r2_key"])
+    stored = get_runtime().storage.head(upload["r2_key"])
     assert stored is not None and stored.size == image["size_bytes"] < len(data)
 
 
@@ -194,7 +194,7 @@ def test_concurrent_confirms_of_a_refused_file_are_all_clean(client, served):
     codes = sorted(r.json()["code"] for r in replies)
     assert codes.count("not_an_image") == 1, codes
     assert set(codes) <= {"not_an_image", "upload_not_found"}
-    assert get_storage().head(upload["r2_key"]) is None
+    assert get_runtime().storage.head(upload["r2_key"]) is None
 
 
 def jpeg_with_gps() -> bytes:
@@ -260,7 +260,7 @@ def test_delete_twice_and_bad_ids(client, served):
     account = new_account(client)
     image = upload_image(client, account)
     assert client.delete(f"/api/images/{image['id']}", headers=account.headers).status_code == 204
-    assert get_storage().head(image["r2_key"]) is None
+    assert get_runtime().storage.head(image["r2_key"]) is None
     assert error_code(client.delete(f"/api/images/{image['id']}", headers=account.headers),
                       404) == "image_not_found"
     assert error_code(client.delete("/api/images/abc", headers=account.headers),

@@ -93,11 +93,12 @@ def test_request_id_is_returned_and_logged(client, app_server):
 def test_metrics_token_protects_the_endpoint(configured, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from imghost import settings
     from imghost.api import create_api
+    from imghost.runtime import get_runtime, reset_runtime
 
     monkeypatch.setenv("IMGHOST_METRICS_TOKEN", "scrape-secret-0123456789")
-    settings.get_settings.cache_clear()
+    reset_runtime()
+    assert get_runtime().settings.metrics_token == "scrape-secret-0123456789"
     with TestClient(create_api()) as http:
         refused = http.get("/api/metrics")
         assert refused.status_code == 401 and refused.json()["code"] == "metrics_token_required"

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlmodel import Session
 
-from imghost.db import session_scope
 from imghost.models import Image
-from imghost.services.storage import get_storage
 from tests.api.test_pipeline import wait_for_thumbnail
 from tests.support.api_client import new_account, upload_image
 from tests.support.server import start_app
 from tests.unit.test_processing_samples import plain_jpeg
 
 
-def test_a_starting_server_picks_up_unfinished_thumbnails(client, configured, tmp_path):
+def test_a_starting_server_picks_up_unfinished_thumbnails(client, backend, configured, tmp_path):
     account = new_account(client)
     image = upload_image(client, account, plain_jpeg((2000, 1000)), "image/jpeg", "a.jpg")
     wait_for_thumbnail(client, account, image["id"])
     # As if the worker had died before finishing: no keys on the row, no objects.
-    with session_scope() as session:
+    storage = configured.storage
+    with Session(configured.engine) as session:
         row = session.get(Image, image["id"])
         lost = [row.thumbnail_key, row.display_key]
         session.exec(update(Image).where(Image.id == image["id"]).values(
             thumbnail_key=None, display_key=None))
+        session.commit()
     for key in lost:
-        get_storage().delete(key)
+        storage.delete(key)
 
-    server = start_app(configured, tmp_path)
+    server = start_app(backend, tmp_path)
     try:
         ready = wait_for_thumbnail(client, account, image["id"])
     except AssertionError:
@@ -36,4 +37,4 @@ def test_a_starting_server_picks_up_unfinished_thumbnails(client, configured, tm
     assert ready["thumbnail_url"].endswith(lost[0].rsplit("/", 1)[1])
     assert ready["display_url"] is not None
     for key in lost:
-        assert get_storage().head(key) is not None
+        assert storage.head(key) is not None

@@ -12,8 +12,8 @@ import uuid
 import httpx
 import pytest
 
-from imghost.services.storage import get_storage, make_storage
-from imghost.settings import get_settings
+from imghost.runtime import get_runtime
+from imghost.services.storage import make_storage
 from tests.support.images import png
 
 
@@ -27,7 +27,7 @@ def put(url: str, data: bytes, content_type: str = "image/png") -> httpx.Respons
 
 @pytest.fixture
 def storage(served):
-    return get_storage()
+    return get_runtime().storage
 
 
 def test_granted_put_is_stored_byte_for_byte(storage):
@@ -68,7 +68,7 @@ def test_tampered_signature_is_refused(storage):
 
 
 def test_expired_url_is_refused(served):
-    short_lived = make_storage(get_settings().model_copy(update={"upload_url_ttl_seconds": 1}))
+    short_lived = make_storage(get_runtime().settings.model_copy(update={"upload_url_ttl_seconds": 1}))
     key, data = new_key(), png()
     grant = short_lived.presign_put(key, "image/png", len(data))
     time.sleep(2.2)

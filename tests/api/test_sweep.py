@@ -6,59 +6,58 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
+from sqlmodel import Session
 
-from tests.conftest import unique_name, use_environment
+from tests.conftest import use_environment
+from tests.support.actions import new_user
 from tests.support.api_client import grant, new_account, put_bytes
 from tests.support.images import png
 from tests.support.server import start_app
 from tests.unit.test_cli import run_cli
 
-PASSWORD = "correct horse battery"
 
-
-def _expire(key: str, seconds_ago: int) -> None:
-    from imghost.db import session_scope
+def _expire(runtime, key: str, seconds_ago: int) -> None:
     from imghost.models import UploadGrant
 
-    with session_scope() as session:
-        session.exec(update(UploadGrant).where(UploadGrant.r2_key == key).values(
-            expires_at=datetime.now(UTC) - timedelta(seconds=seconds_ago)))
+    with Session(runtime.engine) as session:
+        changed = session.exec(update(UploadGrant).where(UploadGrant.r2_key == key).values(
+            expires_at=datetime.now(UTC) - timedelta(seconds=seconds_ago))).rowcount
+        session.commit()
+    assert changed == 1, key
 
 
-def _grant(session, storage, user_id: int, upload: bool) -> tuple[str, bytes]:
-    from imghost.services import images
+def _grant(runtime, user, upload: bool) -> tuple[str, bytes]:
+    from imghost.services import uploads
 
-    data = png((30, 30), (user_id % 255, 1, 2))
-    granted = images.grant_upload(session, storage, user_id, "a.png", "image/png", len(data))
+    data = png((30, 30), (user.id % 255, 1, 2))
+    granted = runtime.call(uploads.start, user, "a.png", "image/png", len(data))
     if upload:
-        storage.put(granted.r2_key, data, "image/png")
+        runtime.storage.put(granted.r2_key, data, "image/png")
     return granted.r2_key, data
 
 
 def test_sweep_removes_exactly_expired_unconfirmed_objects(configured):
-    from imghost.db import session_scope
     from imghost.models import Image, UploadGrant
-    from imghost.services import auth, images
-    from imghost.services.storage import get_storage
+    from imghost.services import uploads
 
-    storage = get_storage()
-    with session_scope() as session:
-        name = unique_name("sweep")
-        user = auth.register(session, name, f"{name}@example.com", PASSWORD)
-        expired_uploaded, _ = _grant(session, storage, user.id, upload=True)
-        expired_never_put, _ = _grant(session, storage, user.id, upload=False)
-        within_grace, _ = _grant(session, storage, user.id, upload=True)
-        still_valid, _ = _grant(session, storage, user.id, upload=True)
-        confirmed, data = _grant(session, storage, user.id, upload=True)
-        image, _ = images.confirm_upload(session, storage, user.id, confirmed, "c.png", len(data))
+    runtime, storage = configured, configured.storage
+    user = new_user(runtime, "sweep")
+    expired_uploaded, _ = _grant(runtime, user, upload=True)
+    expired_never_put, _ = _grant(runtime, user, upload=False)
+    within_grace, _ = _grant(runtime, user, upload=True)
+    still_valid, _ = _grant(runtime, user, upload=True)
+    confirmed, data = _grant(runtime, user, upload=True)
+    image = runtime.call(uploads.finish, user, confirmed, "c.png", len(data)).image
+    assert runtime.thumbnails.wait_until_idle()
+    with Session(runtime.engine) as session:
         # A grant row left beside a confirmed image (e.g. restored from a backup)
         # must never cost the image its object.
         session.add(UploadGrant(r2_key=confirmed, user_id=user.id, content_type="image/png",
                                 size_bytes=len(data), expires_at=datetime.now(UTC)))
         session.commit()
     for key in (expired_uploaded, expired_never_put, confirmed):
-        _expire(key, 7200)
-    _expire(within_grace, 60)
+        _expire(runtime, key, 7200)
+    _expire(runtime, within_grace, 60)
 
     reply = run_cli("sweep", "--grace-seconds", "600", "-v")
     assert reply.returncode == 0, reply.stderr
@@ -68,7 +67,7 @@ def test_sweep_removes_exactly_expired_unconfirmed_objects(configured):
     assert storage.head(expired_uploaded) is None
     for kept in (within_grace, still_valid, confirmed):
         assert storage.head(kept) is not None, kept
-    with session_scope() as session:
+    with Session(runtime.engine) as session:
         rows = {g.r2_key for g in session.exec(
             UploadGrant.__table__.select().where(UploadGrant.user_id == user.id))}
         assert rows == {within_grace, still_valid}
@@ -82,19 +81,15 @@ def test_sweep_removes_exactly_expired_unconfirmed_objects(configured):
 
 def test_sweep_keeps_rows_when_storage_fails(configured):
     """A delete that fails keeps its grant row, so the next sweep retries it."""
-    from imghost.db import session_scope
     from imghost.errors import Unavailable
     from imghost.models import UploadGrant
-    from imghost.services import auth
-    from imghost.services.storage import get_storage
+    from imghost.runtime import Runtime
     from imghost.services.sweep import sweep_expired_grants
 
-    storage = get_storage()
-    with session_scope() as session:
-        name = unique_name("sweepfail")
-        user = auth.register(session, name, f"{name}@example.com", PASSWORD)
-        key, _ = _grant(session, storage, user.id, upload=True)
-    _expire(key, 10)
+    runtime, storage = configured, configured.storage
+    user = new_user(runtime, "sweepfail")
+    key, _ = _grant(runtime, user, upload=True)
+    _expire(runtime, key, 10)
 
     class BrokenStorage:
         kind = storage.kind
@@ -102,12 +97,16 @@ def test_sweep_keeps_rows_when_storage_fails(configured):
         def delete(self, key):
             raise Unavailable("Storage is unreachable.", code="storage_unavailable")
 
-    with session_scope() as session:
-        result = sweep_expired_grants(session, BrokenStorage(), 0)
-        assert key in result.failed_keys and key not in result.deleted_keys
+    broken = Runtime(runtime.settings, metrics=runtime.metrics, storage=BrokenStorage())
+    try:
+        result = broken.call(sweep_expired_grants, 0)
+    finally:
+        broken.close()
+    assert key in result.failed_keys and key not in result.deleted_keys
+    with Session(runtime.engine) as session:
         assert session.get(UploadGrant, key) is not None
-    with session_scope() as session:
-        assert key in sweep_expired_grants(session, storage, 0).deleted_keys
+    assert storage.head(key) is not None
+    assert key in runtime.call(sweep_expired_grants, 0).deleted_keys
     assert storage.head(key) is None
 
 
@@ -115,12 +114,13 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
     """The running app sweeps on its own (a lifespan background task)."""
     env = {**backend, "IMGHOST_SWEEP_INTERVAL_SECONDS": "1", "IMGHOST_SWEEP_GRACE_SECONDS": "0",
            "IMGHOST_RATE_LIMIT_ENABLED": "false"}
+    from imghost.runtime import reset_runtime
+
     server = start_app(env, tmp_path)
     try:
-        use_environment(server.env, monkeypatch)
+        runtime = use_environment(server.env, monkeypatch)
         import httpx
 
-        from imghost.services.storage import get_storage
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             account = new_account(client)
             data = png()
@@ -128,9 +128,9 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
             assert put_bytes(upload, data).status_code in (200, 201)
             kept = grant(client, account, data)
             assert put_bytes(kept, data).status_code in (200, 201)
-        storage = get_storage()
+        storage = runtime.storage
         assert storage.head(upload["r2_key"]) is not None
-        _expire(upload["r2_key"], 1)
+        _expire(runtime, upload["r2_key"], 1)
         deadline = time.monotonic() + 20
         while storage.head(upload["r2_key"]) is not None and time.monotonic() < deadline:
             time.sleep(0.3)
@@ -141,23 +141,20 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
         assert float(swept.split()[-1]) >= 1
     finally:
         server.stop()
+        reset_runtime()
 
 
 def test_sweep_leaves_a_grant_a_confirm_is_working_on(configured):
-    from imghost.db import session_scope
-    from imghost.services import auth, upload_claims
-    from imghost.services.storage import get_storage
+    from imghost.services import upload_claims
     from imghost.services.sweep import sweep_expired_grants
 
-    storage = get_storage()
-    with session_scope() as session:
-        name = unique_name("claim")
-        user = auth.register(session, name, f"{name}@example.com", PASSWORD)
-        key, _ = _grant(session, storage, user.id, upload=True)
-        session.commit()
+    runtime, storage = configured, configured.storage
+    user = new_user(runtime, "claim")
+    key, _ = _grant(runtime, user, upload=True)
+    with Session(runtime.engine) as session:
         assert upload_claims.claim(session, key)
-    _expire(key, 7200)
-    with session_scope() as session:
-        result = sweep_expired_grants(session, storage, grace_seconds=0)
+        session.commit()
+    _expire(runtime, key, 7200)
+    result = runtime.call(sweep_expired_grants, 0)
     assert key not in result.deleted_keys
     assert storage.head(key) is not None

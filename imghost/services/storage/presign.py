@@ -2,10 +2,10 @@
 
 boto3's presigner walks its request model, event hooks and endpoint rules for every
 URL (BENCHMARKS.md has what that cost); the signature itself is a SHA-256 and one
-HMAC with a signing key that only changes once a day. tests/unit/test_presign.py checks the output against boto3's for
-the same instant, PUT (signed Content-Type and Content-Length) and GET, with and
-without ports and regions. Only what imghost signs is supported: path-style URLs,
-static credentials, an unsigned payload.
+HMAC with a signing key that only changes once a day. tests/unit/test_presign.py
+checks the output against boto3's for the same instant, PUT (signed Content-Type and
+Content-Length) and GET, with and without ports and regions. Only what imghost signs
+is supported: path-style URLs, static credentials, an unsigned payload.
 """
 
 from __future__ import annotations
