@@ -57,13 +57,21 @@ def server_environment(env: dict[str, str], port: int, with_frontend: bool) -> d
 
 
 def start_app(env: dict[str, str], log_dir: Path, with_frontend: bool = False,
-              workers: int = 1, port: int | None = None) -> AppServer:
+              workers: int = 1, port: int | None = None, serve_script: bool = False) -> AppServer:
+    """serve_script: run scripts/serve.sh itself (what `make run` and the container run),
+    granian options included; it always mounts the pages, so env must name a
+    REFLEX_WEB_WORKDIR with a build/client directory."""
     port = port or free_port()
     log_path = log_dir / f"server-{port}.log"
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                "imghost.imghost:app"]
     full_env = server_environment(env, port, with_frontend)
+    if serve_script:
+        command = ["bash", "scripts/serve.sh"]
+        # VENV: the script's granian is this interpreter's (scripts/env.sh puts it on PATH).
+        full_env.update({"VENV": sys.prefix, "IMGHOST_HOST": "127.0.0.1",
+                         "IMGHOST_WORKERS": str(workers)})
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=full_env,
                                stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
                                start_new_session=True)
