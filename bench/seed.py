@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, insert, text, update
 
 from imghost.models import Image, User
 from imghost.services.auth import hash_password
+from imghost.settings import Settings
 
 PASSWORD = "bench-password-123"
 BIG_USER_IMAGES = 10_000
@@ -49,7 +50,7 @@ def seed(database_url: str, site_url: str, fodder_images: int) -> dict[str, Seed
     """Create the bench users and their rows; returns them by role."""
     engine = create_engine(database_url)
     # One hash for every bench user: bcrypt at the server's cost is slow on purpose.
-    password_hash = hash_password(PASSWORD)
+    password_hash = hash_password(PASSWORD, Settings.model_fields["bcrypt_rounds"].default)
     start = datetime.now(UTC) - timedelta(days=30)
     # The big user is seeded last, as the most recent uploader: its newest images are
     # also the table's newest rows, as for whoever is active right now.

@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from tests.conftest import unique_name
+from tests.support.actions import new_user, unique_name, upload
 from tests.support.images import jpeg, png
 
 PASSWORD = "correct horse battery"
@@ -50,7 +50,6 @@ def test_migrate_is_idempotent(configured):
 
 
 def test_create_user_works_with_registration_closed(configured):
-    from imghost.db import session_scope
     from imghost.services import auth
 
     name = unique_name("admin")
@@ -58,8 +57,9 @@ def test_create_user_works_with_registration_closed(configured):
                     stdin=PASSWORD + "\n", env={"IMGHOST_REGISTRATION_OPEN": "false"})
     assert reply.returncode == 0, reply.stderr
     assert f"Created user {name}" in reply.stdout
-    with session_scope() as session:
-        assert auth.authenticate(session, name, PASSWORD).username == name
+    with Session(configured.engine) as session:
+        user = auth.check_password(session, name, PASSWORD, configured.settings.bcrypt_rounds)
+        assert user.username == name
 
     again = run_cli("create-user", name, f"other-{name}@example.com", "--password-stdin",
                     stdin=PASSWORD + "\n")
@@ -71,7 +71,7 @@ def test_create_user_works_with_registration_closed(configured):
 
 
 def test_doctor_passes_on_a_working_configuration(configured, request):
-    if "IMGHOST_S3_ENDPOINT_URL" in configured:
+    if configured.settings.storage == "s3":
         request.getfixturevalue("seaweed").allow_origins(["http://localhost:8000"])
     reply = run_cli("doctor", env={"IMGHOST_SITE_URL": "http://localhost:8000"})
     assert reply.returncode == 0, reply.stdout + reply.stderr
@@ -119,27 +119,18 @@ def test_doctor_names_a_bad_variable(tmp_path, variable, value):
     assert variable in reply.stdout
 
 
-def _confirmed_images(count: int) -> tuple[str, list[bytes]]:
-    """A new user with `count` confirmed images (through the real grant/confirm services)."""
-    from imghost.db import session_scope
-    from imghost.services import auth, images
-    from imghost.services.storage import get_storage
-
-    storage = get_storage()
-    name = unique_name("export")
+def _confirmed_images(runtime, count: int) -> tuple[str, list[bytes]]:
+    """A new user with `count` confirmed images (through the real start/finish actions)."""
+    user = new_user(runtime, "export")
     blobs = [png((20 + i, 10)) if i % 2 == 0 else jpeg((10, 20 + i)) for i in range(count)]
-    with session_scope() as session:
-        user = auth.register(session, name, f"{name}@example.com", PASSWORD)
-        for i, data in enumerate(blobs):
-            kind = "image/png" if i % 2 == 0 else "image/jpeg"
-            grant = images.grant_upload(session, storage, user.id, f"holiday {i}.x", kind, len(data))
-            storage.put(grant.r2_key, data, kind)
-            images.confirm_upload(session, storage, user.id, grant.r2_key, f"holiday {i}.x", len(data))
-    return name, blobs
+    for i, data in enumerate(blobs):
+        kind = "image/png" if i % 2 == 0 else "image/jpeg"
+        assert upload(runtime, user, data, kind, f"holiday {i}.x").created
+    return user.username, blobs
 
 
 def test_export_to_zip_and_folder(configured, tmp_path):
-    name, blobs = _confirmed_images(3)
+    name, blobs = _confirmed_images(configured, 3)
 
     zipped = run_cli("export", name, str(tmp_path / "out.zip"))
     assert zipped.returncode == 0, zipped.stderr
@@ -167,19 +158,17 @@ def test_backfill_thumbnails_makes_the_missing_ones(configured):
 
     from sqlalchemy import update
 
-    from imghost.db import session_scope
     from imghost.models import Image, User
-    from imghost.services.storage import get_storage
 
     if "backfill-thumbnails" not in run_cli("--help").stdout:
         pytest.skip("the image pipeline (imghost.services.processing) is not installed")
-    name, _ = _confirmed_images(2)
-    storage = get_storage()
-    with session_scope() as session:
+    name, _ = _confirmed_images(configured, 2)
+    storage = configured.storage
+    with Session(configured.engine) as session:
         user_id = session.exec(select(User.id).where(User.username == name)).one()
 
     def thumbnails() -> list[str | None]:
-        with session_scope() as session:
+        with Session(configured.engine) as session:
             return list(session.exec(select(Image.thumbnail_key).where(Image.user_id == user_id)))
 
     deadline = time.monotonic() + 30  # confirm schedules them in the background: let it finish
@@ -189,9 +178,10 @@ def test_backfill_thumbnails_makes_the_missing_ones(configured):
     for key in thumbnails():
         if key:
             storage.delete(key)
-    with session_scope() as session:
+    with Session(configured.engine) as session:
         session.exec(update(Image).where(Image.user_id == user_id).values(
             thumbnail_key=None, display_key=None))
+        session.commit()
 
     reply = run_cli("backfill-thumbnails")
     # Other tests' images share this database: count at least ours.

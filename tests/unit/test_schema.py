@@ -8,18 +8,17 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import imghost.models  # noqa: F401
-from imghost.db import get_engine
 
 
 def test_migrated_schema_matches_models(configured):
-    with get_engine().connect() as connection:
+    with configured.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
 
 
 def test_keyset_index_unique_key_and_cascade(configured):
-    inspector = inspect(get_engine())
+    inspector = inspect(configured.engine)
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("images")}
     assert indexes["ix_images_user_id_id"] == ["user_id", "id"]
     uniques = [u["column_names"] for u in inspector.get_unique_constraints("images")]

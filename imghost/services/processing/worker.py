@@ -161,7 +161,9 @@ class ThumbnailQueue:
         return False
 
     def shutdown(self) -> None:
+        """Drop queued jobs (they stay pending in the database) and let running ones end,
+        so none outlives the engine it writes through."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)
