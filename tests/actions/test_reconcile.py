@@ -18,8 +18,16 @@ GRACE = 3600
 
 
 @pytest.fixture
-def runtime(make_runtime):
-    return make_runtime(rate_limit_enabled=False, sweep_grace_seconds=GRACE)
+def runtime(make_runtime, backend, tmp_path, request):
+    """A store of its own: reconcile lists all of it, and the session's bucket also
+    holds objects of other tests' databases."""
+    if "IMGHOST_S3_BUCKET" in backend:
+        bucket = f"reconcile-{uuid.uuid4().hex[:12]}"
+        request.getfixturevalue("seaweed").client().create_bucket(Bucket=bucket)
+        own_store = {"s3_bucket": bucket}
+    else:
+        own_store = {"data_dir": tmp_path}  # its own SQLite file and objects directory
+    return make_runtime(rate_limit_enabled=False, sweep_grace_seconds=GRACE, **own_store)
 
 
 def plant_foreign(runtime, key: str) -> None:
