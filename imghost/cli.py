@@ -75,6 +75,21 @@ def _sweep(args) -> int:
     return 1 if result.failed_keys else 0
 
 
+def _reconcile(args) -> int:
+    from imghost.services.reconcile import reconcile_storage
+
+    result = _runtime().call(reconcile_storage, args.grace_seconds)
+    if result.skipped:
+        print("Another process is reconciling storage now; nothing done.")
+        return 0
+    print(f"Listed {result.scanned} stored object(s); removed {result.deleted} that belong "
+          "to no image and no upload.")
+    if args.verbose:
+        for key in result.deleted_keys:
+            print(f"  deleted {key}")
+    return 0
+
+
 def _export(args) -> int:
     from imghost.services.export import export_user
 
@@ -128,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="only grants expired longer ago than this (default IMGHOST_SWEEP_GRACE_SECONDS)")
     sweep.add_argument("-v", "--verbose", action="store_true", help="list the deleted keys")
     sweep.set_defaults(run=_sweep)
+
+    reconcile = commands.add_parser("reconcile", help="delete stored objects that belong to no "
+                                    "image and no upload (lists the whole bucket)")
+    reconcile.add_argument("--grace-seconds", type=int, default=None,
+                           help="only objects older than this (default IMGHOST_SWEEP_GRACE_SECONDS)")
+    reconcile.add_argument("-v", "--verbose", action="store_true", help="list the deleted keys")
+    reconcile.set_defaults(run=_reconcile)
 
     export = commands.add_parser("export", help="write a user's images and metadata.json to a folder or .zip")
     export.add_argument("user", help="user id, username or email")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 
@@ -46,7 +46,12 @@ class ImageFields(SQLModel):
 
 class Image(ImageFields, table=True):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_images_user_id_id", "user_id", "id"),
+        # Only pending images: the thumbnail picker never walks finished ones.
+        Index("ix_images_thumbnail_pending", "id", postgresql_where=text("thumbnail_key IS NULL"),
+              sqlite_where=text("thumbnail_key IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -55,6 +60,13 @@ class Image(ImageFields, table=True):
     public_url: str = Field(max_length=500)
     thumbnail_key: str | None = Field(default=None, max_length=500)
     display_key: str | None = Field(default=None, max_length=500)
+    # Thumbnail jobs (services/processing/jobs.py): how many were started, and the unix
+    # time before which no worker may start another (a running job's lease, or a
+    # failed job's backoff).
+    thumbnail_attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0,
+                                                                server_default="0"))
+    thumbnail_lease_until: int | None = Field(default=None,
+                                              sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     # Thumbnail threads per process. At most this many + 1 images are decoded at once
     # (confirm checks included): the memory budget, up to ~400 MB each at 100 megapixels.
     processing_workers: int = Field(default=2, ge=1, le=32)
+    # A thumbnail job belongs to the worker that claimed it for this long; one whose
+    # process died is taken up again after it (services/processing/jobs.py).
+    thumbnail_lease_seconds: int = Field(default=300, ge=5, le=24 * 3600)
+    # A failed job is tried again after this, doubling each time (outages heal)...
+    thumbnail_retry_seconds: int = Field(default=30, ge=1, le=24 * 3600)
+    # ...at most this many times in all; then the image keeps showing its original.
+    thumbnail_max_attempts: int = Field(default=5, ge=1, le=100)
+    # How often each process looks for due jobs (retries, jobs of dead workers);
+    # 0 only at start.
+    thumbnail_poll_seconds: int = Field(default=15, ge=0, le=24 * 3600)
 
     # Shared state for several workers/containers: rate-limit counters live here
     # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.
@@ -81,6 +91,11 @@ class Settings(BaseSettings):
     # period lets a confirm that started just before expiry finish first.
     sweep_interval_seconds: int = Field(default=600, ge=0)
     sweep_grace_seconds: int = Field(default=3600, ge=0)
+    # Storage is compared with the database this often: objects under a user's
+    # prefix with no image and no grant, older than the grace period, are deleted
+    # (services/reconcile.py). It lists the whole bucket; 0 turns it off
+    # (`imghost reconcile` still works).
+    reconcile_interval_seconds: int = Field(default=6 * 3600, ge=0)
 
     # When set, GET /api/metrics needs "Authorization: Bearer <token>".
     metrics_token: str = ""

@@ -13,6 +13,7 @@ from sqlmodel import select
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User
 from imghost.services.context import Context
+from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
 DEFAULT_PAGE_SIZE = 50
@@ -99,17 +100,21 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
 
 
 def remove(ctx: Context, user: User, image_id: int) -> None:
-    """Delete the stored objects first, then the row: a storage failure leaves no orphans."""
+    """The row first, then every object the image can have, in one unit of work.
+
+    The DELETE holds the row until the commit, so a thumbnail job finishing meanwhile
+    either recorded its keys before (its objects are among the derivable keys deleted
+    here) or finds no row and deletes what it made (services/processing/worker.py).
+    A storage failure rolls the row back: the image stays listed and deletable."""
     image = ctx.session.exec(select(Image).where(Image.id == image_id,
                                                  Image.user_id == user.id)).first()
     if image is None:
         raise NotFound("No image with that id.", code="image_not_found")
-    for key in (image.r2_key, image.thumbnail_key, image.display_key):
-        if key:
-            ctx.storage.delete(key)
-    removed = ctx.session.exec(delete(Image).where(Image.id == image.id)).rowcount
-    if removed:  # a concurrent delete may have won; count the image once
-        ctx.session.exec(update(User).where(User.id == user.id).values(
-            image_count=User.image_count - 1, bytes_stored=User.bytes_stored - image.size_bytes))
-        ctx.metrics.image_deleted()
-        ctx.audit("image deleted", user_id=user.id, image_id=image.id, key=image.r2_key)
+    if not ctx.session.exec(delete(Image).where(Image.id == image.id)).rowcount:
+        return  # a concurrent delete won; it removes the objects and counts the image
+    recorded = {image.thumbnail_key, image.display_key} - {None}
+    ctx.storage.delete_many(sorted(set(image_keys(image.r2_key)) | recorded))
+    ctx.session.exec(update(User).where(User.id == user.id).values(
+        image_count=User.image_count - 1, bytes_stored=User.bytes_stored - image.size_bytes))
+    ctx.metrics.image_deleted()
+    ctx.audit("image deleted", user_id=user.id, image_id=image.id, key=image.r2_key)

@@ -25,8 +25,16 @@ class Metrics:
                               "Expired unconfirmed uploads removed by the sweep")
         self._sweep_failures = counter("imghost_sweep_failures",
                                        "Sweeps or object deletes that failed")
+        self._thumbnails = counter("imghost_thumbnails_made", "Images whose thumbnails were made")
+        self._thumbnail_failures = counter(
+            "imghost_thumbnail_failures",
+            "Thumbnail jobs that failed, by what follows (retry or given_up)", ("then",))
+        self._reconciled = counter("imghost_reconciled_objects",
+                                   "Stored objects with no image and no grant, deleted")
         for outcome in ("ok", "failed"):
             self._logins.labels(outcome)  # export zeros, so alerts need no `absent()`
+        for then in ("retry", "given_up"):
+            self._thumbnail_failures.labels(then)
 
     def signed_up(self) -> None:
         self._sign_ups.inc()
@@ -48,6 +56,15 @@ class Metrics:
 
     def sweep_failed(self, count: int = 1) -> None:
         self._sweep_failures.inc(count)
+
+    def thumbnails_made(self) -> None:
+        self._thumbnails.inc()
+
+    def thumbnail_failed(self, then: str) -> None:
+        self._thumbnail_failures.labels(then).inc()
+
+    def reconciled(self, objects: int) -> None:
+        self._reconciled.inc(objects)
 
     def value(self, name: str, **labels: str) -> float:
         """A counter's current value (tests, the CLI); 0 when never counted."""

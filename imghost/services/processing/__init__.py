@@ -10,12 +10,18 @@
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
 - concurrency.py  one budget of simultaneous decodes (memory bound)
-- worker.py       bounded thread pool, pending picker, ThumbnailQueue (schedule, resume_pending, backfill)
+- jobs.py         a thumbnail job's claim (lease), record, retry with backoff, due picker
+- worker.py       bounded thread pool, ThumbnailQueue (schedule, queue_due, backfill)
 """
 
 from imghost.services.processing.errors import Rejected
 from imghost.services.processing.original import PreparedOriginal, prepare_original
-from imghost.services.processing.worker import BackfillResult, ThumbnailQueue, derivative_key
+from imghost.services.processing.worker import (
+    BackfillResult,
+    Outcome,
+    ThumbnailQueue,
+    derivative_key,
+)
 
-__all__ = ["BackfillResult", "PreparedOriginal", "Rejected", "ThumbnailQueue", "derivative_key",
-           "prepare_original"]
+__all__ = ["BackfillResult", "Outcome", "PreparedOriginal", "Rejected", "ThumbnailQueue",
+           "derivative_key", "prepare_original"]

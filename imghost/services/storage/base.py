@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -37,6 +38,12 @@ class StoredObject:
     content_type: str
 
 
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    modified: datetime  # timezone-aware
+
+
 class Storage(Protocol):
     kind: str
 
@@ -51,6 +58,14 @@ class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def delete_many(self, keys: list[str]) -> None:
+        """Delete every key (missing ones are fine) in as few requests as the store
+        allows; raise Unavailable if any could not be deleted."""
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        """Every stored object, fetched page by page as the caller iterates (a bucket of
+        millions never sits in memory), in no promised order."""
 
     def public_url(self, key: str) -> str: ...
 

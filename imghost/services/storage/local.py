@@ -12,13 +12,20 @@ import hmac
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
 from imghost.services.image_types import BY_EXTENSION
-from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url, validate_key
+from imghost.services.storage.base import (
+    ListedObject,
+    PresignedPut,
+    StoredObject,
+    app_file_url,
+    validate_key,
+)
 from imghost.settings import Settings
 
 
@@ -104,6 +111,25 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def delete_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.delete(key)
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        """Objects sit one directory deep ({user_id}/{name}); scandir reads each
+        directory lazily, so only the entry at hand is in memory."""
+        if not self.root.is_dir():
+            return
+        with os.scandir(self.root) as users:
+            for user in users:
+                if not user.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(user.path) as files:
+                    for entry in files:
+                        if entry.is_file(follow_symlinks=False):
+                            modified = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+                            yield ListedObject(key=f"{user.name}/{entry.name}", modified=modified)
 
     def public_url(self, key: str) -> str:
         return app_file_url(self.settings, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -11,11 +12,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imghost.errors import NotFound, Unavailable
 from imghost.services.storage import presign
-from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url
+from imghost.services.storage.base import ListedObject, PresignedPut, StoredObject, app_file_url
 from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.
 GET_URL_TTL_SECONDS = 300
+# DeleteObjects takes at most this many keys per request (S3 and R2 alike).
+DELETE_BATCH = 1000
 
 
 @contextmanager
@@ -117,6 +120,26 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with _storage_errors():
             self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_many(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), DELETE_BATCH):
+            chunk = keys[start:start + DELETE_BATCH]
+            with _storage_errors():
+                reply = self.client.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": key} for key in chunk], "Quiet": True})
+            if reply.get("Errors"):
+                first = reply["Errors"][0]
+                raise Unavailable(f"Storage could not delete {len(reply['Errors'])} object(s) "
+                                  f"({first.get('Code')}: {first.get('Key')}).",
+                                  code="storage_unavailable")
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, PaginationConfig={"PageSize": page_size})
+        with _storage_errors():
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield ListedObject(key=item["Key"], modified=item["LastModified"])
 
     def public_url(self, key: str) -> str:
         if self.settings.s3_public_base_url:
