@@ -33,10 +33,10 @@ def wait_until(condition, timeout: float = 20) -> None:
         time.sleep(0.005)
 
 
+# Only PostgreSQL: the test holds a row lock to order the two transactions.
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)
 def test_a_thumbnail_recorded_between_a_deletes_read_and_its_delete_is_not_orphaned(
         backend, make_runtime):
-    if "IMGHOST_DATABASE_URL" not in backend:
-        pytest.skip("holds a PostgreSQL row lock to order the two transactions")
     runtime = make_runtime(rate_limit_enabled=False)
     user = new_user(runtime)
     image = upload(runtime, user, plain_jpeg((4000, 3000)), "image/jpeg", "big.jpg").image
