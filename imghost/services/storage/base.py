@@ -39,6 +39,7 @@ class StoredObject:
 
 class Storage(Protocol):
     kind: str
+    settings: Settings  # public URLs and page URLs are built from site_url
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
 

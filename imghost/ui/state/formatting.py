@@ -6,21 +6,14 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
+from imghost.services.labels import human_size, markdown_link
+
+__all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link"]
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-
-
-def markdown_link(filename: str, url: str) -> str:
-    alt = filename.replace("[", "(").replace("]", ")")
-    return f"![{alt}]({url})"
 
 
 @dataclass
