@@ -145,8 +145,10 @@ def oembed(ctx: Context, url: str, max_width: int | None = None,
             raise Invalid(f"{name} must be a positive number.", code="validation_error",
                           errors=[{"field": name, "message": "A positive number."}])
     page = image_page(ctx, slug_of_page_url(ctx, url))
-    # The largest rendition within the consumer's bounds; the thumbnail, scaled, if none is.
-    sized = [p for p in page.renditions if p.width and p.height]
+    # The largest rendition within the consumer's bounds, at most the display size
+    # (what the page shows); the thumbnail, scaled down, if none fits.
+    offered = page.renditions[:page.renditions.index(page.shown) + 1]
+    sized = [p for p in offered if p.width and p.height]
     if not sized:
         raise IMAGE_GONE  # not measured yet: no honest width/height to give
     fitting = [p for p in sized if (max_width is None or p.width <= max_width)
