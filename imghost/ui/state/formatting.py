@@ -35,6 +35,10 @@ class GalleryImage:
     ratio: float = 1.0
     # "#rrggbb" shown while the picture loads; empty when not known.
     placeholder: str = ""
+    # The server-rendered share page (/i/{slug}).
+    page_url: str = ""
+    # "" when the image never expires, else when it will.
+    expires: str = ""
 
 
 def gallery_image(image: ImagePublic) -> GalleryImage:
@@ -52,4 +56,6 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,
         placeholder=image.placeholder if PLACEHOLDER.match(image.placeholder or "") else "",
+        page_url=image.page_url,
+        expires=image.expires_at.strftime("%Y-%m-%d %H:%M UTC") if image.expires_at else "",
     )
