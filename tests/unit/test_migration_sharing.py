@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
+from alembic import command
 from imghost.migrations import alembic_config
 from imghost.services.slugs import looks_like_slug
 from tests.support.postgres import throwaway_database
