@@ -77,7 +77,8 @@ def renditions(image: ImagePublic) -> list[Picture]:
     return found
 
 
-def shared(image: Image, ctx: Context) -> SharedImage:
+def shared(image, ctx: Context) -> SharedImage:
+    """An Image (ORM object or Core row) with its renditions."""
     shown = public(image, ctx.storage)
     return SharedImage(image=shown, renditions=renditions(shown))
 
@@ -85,8 +86,11 @@ def shared(image: Image, ctx: Context) -> SharedImage:
 def image_page(ctx: Context, slug: str) -> SharedImage:
     if not slugs.looks_like_slug(slug):
         raise IMAGE_GONE
-    image = ctx.session.exec(select(Image).where(Image.slug == slug,
-                                                 expiry.still_there(ctx.clock()))).first()
+    # A Core row, not an ORM object: the page is read-only and the hottest public
+    # route (every unfurl, every visitor); public() reads the same attribute names.
+    table = Image.__table__
+    image = ctx.session.connection().execute(
+        select(table).where(table.c.slug == slug, expiry.still_there(ctx.clock()))).first()
     if image is None:
         raise IMAGE_GONE
     return shared(image, ctx)
