@@ -63,6 +63,8 @@ def target_rows(pg1: dict) -> list[Row]:
     check("upload-url req/s ÷ health req/s", _ratio(results, "upload_url", HEALTH), "≥ 0.5",
           lambda v: v >= 0.5)
     check("me req/s ÷ health req/s", _ratio(results, "me", HEALTH), "≥ 0.6", lambda v: v >= 0.6)
+    check("image page /i/{slug} req/s ÷ health req/s", _ratio(results, "image_page", HEALTH),
+          "≥ 0.5", lambda v: v >= 0.5)
     check("list page 1 req/s ÷ health req/s", _ratio(results, "list_page1", HEALTH), "≥ 0.25",
           lambda v: v >= 0.25)
     check("list page 200 req/s ÷ list page 1 req/s", _ratio(results, "list_page200",

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, insert, text, update
 
 from imghost.models import Image, User
 from imghost.services.auth import hash_password
+from imghost.services.slugs import new_slug
 from imghost.settings import Settings
 
 PASSWORD = "bench-password-123"
@@ -42,6 +43,7 @@ def _image_rows(user_id: int, count: int, site_url: str, start: datetime) -> lis
             # Realistic rows carry derivatives, so a listing builds all three URLs.
             "thumbnail_key": f"{stem}_thumb.webp", "display_key": f"{stem}_display.webp",
             "placeholder": "#7a6f5c", "created_at": start + timedelta(seconds=n),
+            "slug": new_slug(),
         })
     return rows
 

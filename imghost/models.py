@@ -42,6 +42,8 @@ class ImageFields(SQLModel):
     height: int | None = None
     # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
     placeholder: str | None = Field(default=None, max_length=100)
+    # Past this instant the image is gone everywhere; the expiry sweep deletes it.
+    expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Image(ImageFields, table=True):
@@ -51,6 +53,8 @@ class Image(ImageFields, table=True):
         # Only pending images: the thumbnail picker never walks finished ones.
         Index("ix_images_thumbnail_pending", "id", postgresql_where=text("thumbnail_key IS NULL"),
               sqlite_where=text("thumbnail_key IS NULL")),
+        # Only expiring images are in it: the sweep's scan stays small.
+        Index("ix_images_expires_at", "expires_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -68,6 +72,8 @@ class Image(ImageFields, table=True):
     thumbnail_lease_until: int | None = Field(default=None,
                                               sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # The page's address /i/{slug}: random (services/slugs.py), never the sequential id.
+    slug: str = Field(max_length=32, unique=True)
 
 
 class UploadGrant(SQLModel, table=True):
@@ -84,3 +90,39 @@ class UploadGrant(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     # Unix time until which one confirm owns this upload (services/upload_claims.py).
     claim_expires: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Seconds the image lives once recorded (expires_in at upload); None: it never expires.
+    image_lifetime_seconds: int | None = Field(default=None,
+                                               sa_column=Column(BigInteger, nullable=True))
+
+
+class Album(SQLModel, table=True):
+    __tablename__ = "albums"
+    __table_args__ = (Index("ix_albums_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    cover_image_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("images.id", ondelete="SET NULL"), nullable=True))
+    # Set while the album is shared (/a/{slug}); a new one each time it is shared again.
+    share_slug: str | None = Field(default=None, max_length=32, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class AlbumImage(SQLModel, table=True):
+    """Many-to-many: an image may be in several albums. The primary key (album_id,
+    image_id) is also the keyset index an album's pages walk; deleting either side
+    removes the link (FK cascade)."""
+
+    __tablename__ = "album_images"
+    __table_args__ = (Index("ix_album_images_image_id", "image_id"),)
+
+    album_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True))
+    image_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True))
+    added_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

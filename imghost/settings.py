@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     # (services/reconcile.py). It lists the whole bucket; 0 turns it off
     # (`imghost reconcile` still works).
     reconcile_interval_seconds: int = Field(default=6 * 3600, ge=0)
+    # Expired images are deleted (objects and row) this often; they are hidden
+    # everywhere from the instant they expire, this only bounds how long the bytes stay.
+    expiry_sweep_interval_seconds: int = Field(default=30, ge=0, le=3600)
+    # The longest lifetime `expires_in` may ask for (default ten years).
+    max_expiry_seconds: int = Field(default=10 * 365 * 24 * 3600, ge=60, le=100 * 365 * 24 * 3600)
+    # Albums: how many images one request may add, and how many a share page shows at once.
+    album_add_max_images: int = Field(default=100, ge=1, le=1000)
+    share_page_images: int = Field(default=60, ge=1, le=500)
 
     # When set, GET /api/metrics needs "Authorization: Bearer <token>".
     metrics_token: str = ""

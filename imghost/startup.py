@@ -37,13 +37,14 @@ def wait_for_database(runtime: Runtime, timeout: float, interval: float = 2.0) -
             time.sleep(interval)
 
 
-async def sweep_periodically(runtime: Runtime, interval: float) -> None:
+async def sweep_periodically(runtime: Runtime, interval: float, sweep=None) -> None:
     from imghost.services.sweep import sweep_expired_grants
 
+    sweep = sweep or sweep_expired_grants
     while True:
         await asyncio.sleep(interval)
         try:
-            await runtime.run(sweep_expired_grants)
+            await runtime.run(sweep)
         except Exception:  # a database or storage outage must not end the loop
             runtime.metrics.sweep_failed()
             log.warning("periodic sweep failed; retrying in %s s", interval, exc_info=True)
@@ -92,13 +93,20 @@ async def prepare_server() -> AsyncIterator[None]:
              else "postgresql", settings.storage)
     # Image pipeline: images a crash or restart left without thumbnails are queued again.
     await asyncio.to_thread(_queue_due_thumbnails, runtime)
+    from imghost.services.sweep import sweep_expired_grants, sweep_expired_images
+
     loops = []
     if settings.thumbnail_poll_seconds:
         loops.append(asyncio.create_task(retry_thumbnails_periodically(
             runtime, settings.thumbnail_poll_seconds), name="imghost-thumbnail-retries"))
-    if settings.sweep_interval_seconds:
-        loops.append(asyncio.create_task(sweep_periodically(
-            runtime, settings.sweep_interval_seconds), name="imghost-sweep"))
+    # Expired images have an interval of their own: their bytes go within a minute,
+    # while abandoned uploads can wait for the (longer) grant sweep.
+    for interval, sweep, name in (
+            (settings.sweep_interval_seconds, sweep_expired_grants, "imghost-sweep"),
+            (settings.expiry_sweep_interval_seconds, sweep_expired_images, "imghost-expiry")):
+        if interval:
+            loops.append(asyncio.create_task(sweep_periodically(runtime, interval, sweep),
+                                             name=name))
     if settings.reconcile_interval_seconds:
         loops.append(asyncio.create_task(reconcile_periodically(
             runtime, settings.reconcile_interval_seconds), name="imghost-reconcile"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from imghost.api import auth, files, health, images, metrics
+from imghost.api import albums, auth, files, health, images, metrics, pages
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
@@ -28,7 +28,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     install_security_headers(api, settings, install_docs(api))
     install_observability(api, settings)  # added last = outermost: sees every answer
-    for module in (auth, images, health, metrics, files):
+    for module in (auth, images, albums, pages, health, metrics, files):
         api.include_router(module.router)
 
     # Without this, unknown /api paths would fall through to Reflex's HTML 404.

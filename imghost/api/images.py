@@ -1,4 +1,4 @@
-"""The image endpoints: upload grant, confirm, list, delete. Each runs one action."""
+"""The image endpoints: upload grant, confirm, list, get, change, delete. Each runs one action."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from imghost.api.schemas import (
     ErrorOut,
     ImageOut,
     ImagePageOut,
+    ImagePatchIn,
     UploadUrlIn,
     UploadUrlOut,
 )
@@ -25,7 +26,7 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
 @router.post("/upload-url", response_model=UploadUrlOut, responses={**ERRORS, 429: {"model": ErrorOut}})
 async def upload_url(body: UploadUrlIn, token: BearerToken, runtime: RuntimeDep) -> UploadUrlOut:
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
-                                 body.size_bytes)
+                                 body.size_bytes, body.expires_in)
     return UploadUrlOut(**vars(grant))
 
 
@@ -51,8 +52,23 @@ async def list_images(token: BearerToken, runtime: RuntimeDep,
     return ImagePageOut(images=page.images, next_cursor=page.next_cursor, total=page.total)
 
 
+ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]
+
+
+@router.get("/{image_id}", response_model=ImageOut, responses=ERRORS)
+async def get_image(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> ImageOut:
+    return await runtime.run_as(token, images.get, image_id)
+
+
+@router.patch("/{image_id}", response_model=ImageOut, responses=ERRORS)
+async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken,
+                 runtime: RuntimeDep) -> ImageOut:
+    """Rename (`filename`) and/or set the expiry (`expires_in` seconds from now; null clears it)."""
+    return await runtime.run_as(token, images.change, image_id, body.filename,
+                                "expires_in" in body.model_fields_set, body.expires_in)
+
+
 @router.delete("/{image_id}", status_code=204, responses=ERRORS)
-async def delete(image_id: Annotated[int, Path(ge=1, le=images.MAX_ID)],
-                 token: BearerToken, runtime: RuntimeDep) -> Response:
+async def delete(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> Response:
     await runtime.run_as(token, images.remove, image_id)
     return Response(status_code=204)

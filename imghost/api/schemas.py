@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imghost.services.albums import AlbumPublic
 from imghost.services.images import ImagePublic
 
 # Strict: a number where a string belongs (or the reverse) is a 400, not a guess.
@@ -45,6 +46,9 @@ class UploadUrlIn(BaseModel):
     filename: str = Field(examples=["cat.png"])
     content_type: str = Field(examples=["image/png"])
     size_bytes: int = Field(examples=[123456])
+    expires_in: int | None = Field(default=None, examples=[86400],
+                                   description="Seconds the image lives once confirmed; "
+                                               "omit or null: it never expires.")
 
 
 class UploadUrlOut(BaseModel):
@@ -68,10 +72,62 @@ class ConfirmIn(BaseModel):
 ImageOut = ImagePublic
 
 
+class ImagePatchIn(BaseModel):
+    """Only the fields given change. `expires_in: null` clears the expiry."""
+
+    model_config = STRICT
+    filename: str | None = Field(default=None, examples=["holiday.jpg"])
+    expires_in: int | None = Field(default=None, examples=[3600])
+
+
 class ImagePageOut(BaseModel):
     images: list[ImageOut]
     next_cursor: str | None
     total: int
+
+
+AlbumOut = AlbumPublic
+
+
+class AlbumIn(BaseModel):
+    model_config = STRICT
+    title: str = Field(examples=["Holiday 2026"])
+    description: str = ""
+
+
+class AlbumPatchIn(BaseModel):
+    """Only the fields given change; `cover_image_id: null` goes back to the newest image,
+    `shared: true` gives a share_url, `shared: false` ends it for good."""
+
+    model_config = STRICT
+    title: str | None = None
+    description: str | None = None
+    cover_image_id: int | None = None
+    shared: bool | None = None
+
+
+class AlbumImagesIn(BaseModel):
+    model_config = STRICT
+    image_ids: list[int] = Field(examples=[[12, 13]])
+
+
+class AlbumPageOut(BaseModel):
+    albums: list[AlbumOut]
+    next_cursor: str | None
+
+
+class OEmbedOut(BaseModel):
+    version: str
+    type: str
+    title: str
+    url: str
+    width: int
+    height: int
+    provider_name: str
+    provider_url: str
+    thumbnail_url: str
+    thumbnail_width: int
+    thumbnail_height: int
 
 
 class FieldError(BaseModel):

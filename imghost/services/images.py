@@ -1,4 +1,5 @@
-"""Image actions: list a page (keyset, newest first) and remove; an image as clients see it."""
+"""Image actions: list a page (keyset, newest first), change (rename, expiry) and remove;
+an image as clients see it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User
+from imghost.services import expiry
 from imghost.services.context import Context
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
@@ -29,6 +31,8 @@ class ImagePublic(ImageFields):
     public_url: str
     thumbnail_url: str | None
     display_url: str | None
+    # The server-rendered page (/i/{slug}) to share: it unfurls in chats.
+    page_url: str
     created_at: datetime
 
 
@@ -50,8 +54,13 @@ def public(image, storage: Storage) -> ImagePublic:
         width=image.width, height=image.height, placeholder=image.placeholder,
         public_url=storage.public_url(image.r2_key),
         thumbnail_url=url(image.thumbnail_key), display_url=url(image.display_key),
-        created_at=image.created_at,
+        page_url=image_page_url(storage.settings.site_url, image.slug),
+        expires_at=image.expires_at, created_at=image.created_at,
     )
+
+
+def image_page_url(site_url: str, slug: str) -> str:
+    return f"{site_url}/i/{slug}"
 
 
 def _encode_cursor(last_id: int) -> str:
@@ -85,7 +94,8 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
     # gives that order, so every page is a walk of limit + 1 index entries (with
     # `user_id = X ORDER BY id` PostgreSQL may walk the primary key backwards and
     # filter by user, scanning the rest of the table on a big user's last page).
-    query = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id)
+    query = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
+                                expiry.still_there(ctx.clock()))
     if cursor:
         query = query.where(table.c.id < _decode_cursor(cursor))
     connection = ctx.session.connection()
@@ -97,6 +107,39 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                                .where(User.__table__.c.id == user.id)).scalar_one()
     return ImagePage(images=[public(row, ctx.storage) for row in rows],
                      next_cursor=_encode_cursor(rows[-1].id) if more else None, total=total)
+
+
+def _own_image(ctx: Context, user: User, image_id: int) -> Image:
+    """The caller's image that is still there; anyone else's, or an expired one, is 404."""
+    image = ctx.session.exec(select(Image).where(Image.id == image_id,
+                                                 Image.user_id == user.id)).first()
+    if image is None or expiry.has_expired(image.expires_at, ctx.clock()):
+        raise NotFound("No image with that id.", code="image_not_found")
+    return image
+
+
+def get(ctx: Context, user: User, image_id: int) -> ImagePublic:
+    return public(_own_image(ctx, user, image_id), ctx.storage)
+
+
+def change(ctx: Context, user: User, image_id: int, filename: str | None = None,
+           set_expiry: bool = False, expires_in: int | None = None) -> ImagePublic:
+    """Rename and/or set the expiry (set_expiry with expires_in None: never expires)."""
+    from imghost.services.uploads import clean_filename  # uploads imports this module
+
+    image = _own_image(ctx, user, image_id)
+    changed: dict[str, object] = {}
+    if filename is not None:
+        image.filename = changed["filename"] = clean_filename(filename)
+    if set_expiry:
+        lifetime = expiry.checked_lifetime(ctx, expires_in)
+        image.expires_at = expiry.expiry_after(ctx.clock(), lifetime)
+        changed["expires_at"] = image.expires_at.isoformat() if image.expires_at else None
+    if changed:
+        ctx.session.add(image)
+        ctx.session.flush()
+        ctx.audit("image changed", user_id=user.id, image_id=image.id, **changed)
+    return public(image, ctx.storage)
 
 
 def remove(ctx: Context, user: User, image_id: int) -> None:

@@ -21,6 +21,8 @@ class Metrics:
         self._refused = counter("imghost_uploads_refused", "Confirms refused, by error code",
                                 ("reason",))
         self._deleted = counter("imghost_images_deleted", "Images deleted by their owners")
+        self._expired = counter("imghost_images_expired",
+                                "Expired images deleted by the sweep")
         self._swept = counter("imghost_swept_uploads",
                               "Expired unconfirmed uploads removed by the sweep")
         self._sweep_failures = counter("imghost_sweep_failures",
@@ -50,6 +52,9 @@ class Metrics:
 
     def image_deleted(self) -> None:
         self._deleted.inc()
+
+    def images_expired(self, count: int) -> None:
+        self._expired.inc(count)
 
     def swept(self, uploads: int) -> None:
         self._swept.inc(uploads)

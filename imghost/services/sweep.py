@@ -1,4 +1,5 @@
-"""No orphans: delete the stored objects of upload grants that expired unconfirmed.
+"""No orphans: delete the stored objects of upload grants that expired unconfirmed,
+and images whose own expiry (expires_in / PATCH) has passed.
 
 Every presigned upload is recorded as an UploadGrant row; confirm turns it into an
 Image and deletes the grant. A grant row still present after expiry (plus a grace
@@ -15,11 +16,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from imghost.errors import ImghostError
-from imghost.models import Image, UploadGrant
+from imghost.models import Image, UploadGrant, User
 from imghost.services.context import Context
 
 log = logging.getLogger("imghost.sweep")
@@ -94,4 +95,51 @@ def sweep_expired_grants(ctx: Context, grace_seconds: int | None = None) -> Swee
     if result.deleted_keys or result.failed_keys:
         log.info("sweep removed %d expired uploads (%d failed)", result.deleted,
                  len(result.failed_keys))
+    return result
+
+
+def _expired_images(session: Session, now: datetime) -> list[Image]:
+    query = (select(Image).where(Image.expires_at.is_not(None), Image.expires_at <= now)
+             .order_by(Image.expires_at, Image.id).limit(BATCH_SIZE))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # several workers sweep at once
+    return list(session.exec(query))
+
+
+def sweep_expired_images(ctx: Context) -> SweepResult:
+    """Delete the objects, then the rows, of images past their expires_at. They are
+    hidden everywhere already (services/expiry.py); this frees the bytes. Commits
+    batch by batch; an image whose objects could not be deleted stays for the next run."""
+    session, storage, now = ctx.session, ctx.storage, ctx.clock()
+    result = SweepResult()
+    failed_ids: set[int] = set()
+    while True:
+        batch = [image for image in _expired_images(session, now) if image.id not in failed_ids]
+        if not batch:
+            break
+        for image in batch:
+            try:
+                for key in (image.r2_key, image.thumbnail_key, image.display_key):
+                    if key:
+                        storage.delete(key)
+            except (ImghostError, OSError) as error:
+                log.warning("sweep could not delete expired image %s: %s", image.id, error)
+                failed_ids.add(image.id)
+                result.failed_keys.append(image.r2_key)
+                continue
+            if session.exec(delete(Image).where(Image.id == image.id)).rowcount:
+                session.exec(update(User).where(User.id == image.user_id).values(
+                    image_count=User.image_count - 1,
+                    bytes_stored=User.bytes_stored - image.size_bytes))
+                result.deleted_keys.append(image.r2_key)
+                ctx.audit("image expired", user_id=image.user_id, image_id=image.id,
+                          key=image.r2_key)
+        ctx.commit()
+        if len(failed_ids) >= BATCH_SIZE:
+            break  # a whole batch failing: storage is down, try again next time
+    if result.deleted_keys:
+        ctx.metrics.images_expired(result.deleted)
+        log.info("sweep removed %d expired images", result.deleted)
+    if result.failed_keys:
+        ctx.metrics.sweep_failed(len(result.failed_keys))
     return result

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import image_types, processing, upload_claims
+from imghost.services import expiry, image_types, processing, slugs, upload_claims
 from imghost.services.context import Context
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN
@@ -76,17 +76,20 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
 
 
 def start(ctx: Context, user: User, filename: str, content_type: str,
-          size_bytes: int) -> ImageGrant:
-    """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept."""
+          size_bytes: int, expires_in: int | None = None) -> ImageGrant:
+    """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept.
+    expires_in: seconds the image lives once finished (None: it never expires)."""
     ctx.limiter.hit("upload_user", user.id)
     clean_filename(filename)
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
+    lifetime = expiry.checked_lifetime(ctx, expires_in)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
     presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
     ctx.session.add(UploadGrant(r2_key=key, user_id=user.id, content_type=kind.content_type,
-                                size_bytes=size_bytes, expires_at=presigned.expires_at))
+                                size_bytes=size_bytes, expires_at=presigned.expires_at,
+                                image_lifetime_seconds=lifetime))
     return ImageGrant(upload_url=presigned.url, method=presigned.method,
                       headers=presigned.headers, r2_key=key,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
@@ -215,7 +218,9 @@ def _record(ctx: Context, grant: UploadGrant, filename: str,
     image = Image(user_id=grant.user_id, filename=filename, r2_key=key,
                   content_type=grant.content_type, size_bytes=prepared.size_bytes,
                   width=prepared.width, height=prepared.height,
-                  placeholder=prepared.placeholder, public_url=ctx.storage.public_url(key))
+                  placeholder=prepared.placeholder, public_url=ctx.storage.public_url(key),
+                  slug=slugs.new_slug(),
+                  expires_at=expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds))
     session.add(image)
     session.exec(update(User).where(User.id == grant.user_id).values(
         image_count=User.image_count + 1, bytes_stored=User.bytes_stored + prepared.size_bytes))

@@ -21,15 +21,17 @@ def new_user(runtime: Runtime, prefix: str = "user") -> User:
 
 
 def start_and_store(runtime: Runtime, user: User, data: bytes, content_type: str = "image/png",
-                    filename: str = "picture.png") -> uploads.ImageGrant:
+                    filename: str = "picture.png",
+                    expires_in: int | None = None) -> uploads.ImageGrant:
     """Grant an upload and put the bytes where the client would have PUT them."""
-    grant = runtime.call(uploads.start, user, filename, content_type, len(data))
+    grant = runtime.call(uploads.start, user, filename, content_type, len(data), expires_in)
     runtime.storage.put(grant.r2_key, data, content_type)
     return grant
 
 
 def upload(runtime: Runtime, user: User, data: bytes | None = None,
-           content_type: str = "image/png", filename: str = "picture.png") -> uploads.Finished:
+           content_type: str = "image/png", filename: str = "picture.png",
+           expires_in: int | None = None) -> uploads.Finished:
     data = png() if data is None else data
-    grant = start_and_store(runtime, user, data, content_type, filename)
+    grant = start_and_store(runtime, user, data, content_type, filename, expires_in)
     return runtime.call(uploads.finish, user, grant.r2_key, filename, len(data), content_type)

@@ -46,6 +46,7 @@ class ListedObject:
 
 class Storage(Protocol):
     kind: str
+    settings: Settings  # public URLs and page URLs are built from site_url
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
 

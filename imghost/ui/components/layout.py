@@ -31,6 +31,7 @@ def navbar() -> rx.Component:
             ),
             rx.hstack(
                 nav_link("Gallery", "layout-grid", "/"),
+                nav_link("Albums", "book-image", "/albums"),
                 nav_link("Upload", "upload", "/upload"),
                 spacing="1", align="center",
             ),

@@ -6,21 +6,14 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
+from imghost.services.labels import human_size, markdown_link
+
+__all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link"]
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-
-
-def markdown_link(filename: str, url: str) -> str:
-    alt = filename.replace("[", "(").replace("]", ")")
-    return f"![{alt}]({url})"
 
 
 @dataclass
@@ -42,6 +35,10 @@ class GalleryImage:
     ratio: float = 1.0
     # "#rrggbb" shown while the picture loads; empty when not known.
     placeholder: str = ""
+    # The server-rendered share page (/i/{slug}).
+    page_url: str = ""
+    # "" when the image never expires, else when it will.
+    expires: str = ""
 
 
 def gallery_image(image: ImagePublic) -> GalleryImage:
@@ -59,4 +56,6 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,
         placeholder=image.placeholder if PLACEHOLDER.match(image.placeholder or "") else "",
+        page_url=image.page_url,
+        expires=image.expires_at.strftime("%Y-%m-%d %H:%M UTC") if image.expires_at else "",
     )
