@@ -64,8 +64,10 @@ class Settings(BaseSettings):
     # (confirm checks included): the memory budget, up to ~400 MB each at 100 megapixels.
     processing_workers: int = Field(default=2, ge=1, le=32)
     # Confirms reading, stripping and checking their object at once in one process
-    # (outside the database threads); each holds up to ~2x its file in memory.
-    confirm_workers: int = Field(default=4, ge=1, le=64)
+    # (outside the database threads); each holds up to ~2x its file in memory. The
+    # decoders hold the GIL: a second one per process slows every other request more
+    # than it speeds confirms (bench/slow_confirms.py); add processes instead.
+    confirm_workers: int = Field(default=1, ge=1, le=64)
 
     # Shared state for several workers/containers: rate-limit counters live here
     # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.

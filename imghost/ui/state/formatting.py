@@ -14,8 +14,20 @@ PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
 def human_size(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
+    value, unit = size / 1024, "KB"
+    for bigger in ("MB", "GB", "TB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def storage_usage(bytes_stored: int, quota_bytes: int | None) -> tuple[str, int]:
+    """("1.2 GB of 10 GB used", percent) for the upload page; percent 0 without a quota."""
+    if quota_bytes is None:
+        return f"{human_size(bytes_stored)} used (no limit)", 0
+    percent = min(100, round(100 * bytes_stored / quota_bytes)) if quota_bytes else 100
+    return f"{human_size(bytes_stored)} of {human_size(quota_bytes)} used", percent
 
 
 def markdown_link(filename: str, url: str) -> str:

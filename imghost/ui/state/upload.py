@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 import reflex as rx
 
 from imghost.runtime import get_runtime
-from imghost.services import uploads
-from imghost.ui.state.formatting import human_size, markdown_link
+from imghost.services import accounts, uploads
+from imghost.services.accounts import AccountPublic
+from imghost.ui.state.formatting import human_size, markdown_link, storage_usage
 from imghost.ui.state.service_calls import run_as, user_message
 from imghost.ui.state.session import SessionState, SignedOut
 
@@ -45,6 +46,9 @@ def put_failure(status: int) -> str:
 
 class UploadState(SessionState):
     items: list[UploadItem] = []
+    # "X of Y used": the user's stored bytes against their quota.
+    usage_label: str = ""
+    usage_percent: int = 0
     # id -> what confirm needs; kept on the server, never sent to the browser.
     _pending: dict[str, dict] = {}
 
@@ -60,6 +64,18 @@ class UploadState(SessionState):
     @rx.var
     def finished(self) -> int:
         return sum(1 for item in self.items if item.status in ("done", "error"))
+
+    def _show_usage(self, account: AccountPublic) -> None:
+        self.usage_label, self.usage_percent = storage_usage(account.bytes_stored,
+                                                             account.quota_bytes)
+
+    @rx.event
+    async def load(self):
+        """on_load of /upload: signed in, and how much room is left."""
+        account = await self._current_user()
+        if account is None:
+            return rx.redirect("/login", replace=True)
+        self._show_usage(account)
 
     def _update(self, item_id: str, **changes) -> None:
         self.items = [replace(item, **changes) if item.id == item_id else item
@@ -78,9 +94,11 @@ class UploadState(SessionState):
         added, done = news.get("added") or [], news.get("done") or []
         if not added and not done:
             return
-        if await self._current_user() is None:
+        account = await self._current_user()
+        if account is None:
             yield rx.redirect("/login", replace=True)
             return
+        self._show_usage(account)
         for file in added:
             self.items = self.items + [UploadItem(id=str(file["id"]), name=str(file["name"]),
                                                   size_label=human_size(int(file["size"])))]
@@ -133,11 +151,15 @@ class UploadState(SessionState):
             return
         changes = {"status": "done", "url": pending["url"],
                    "markdown": markdown_link(pending["filename"], pending["url"])}
+        account = None
         try:
             await run_as(pending["token"], uploads.finish, pending["r2_key"],
                          pending["filename"], pending["size_bytes"], pending["content_type"])
+            account = await run_as(pending["token"], accounts.profile)
         except Exception as error:  # a row must never stay "checking" forever
             changes = {"status": "error",
                        "error": user_message(error, f"confirming {pending['r2_key']}")}
         async with self:
             self._update(item_id, **changes)
+            if account is not None:
+                self._show_usage(account)
