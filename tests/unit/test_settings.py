@@ -29,6 +29,9 @@ def message(error: pytest.ExceptionInfo) -> str:
     ("IMGHOST_DATABASE_URL", "mysql://x", "IMGHOST_DATABASE_URL"),
     ("IMGHOST_REGISTRATION_OPEN", "perhaps", "IMGHOST_REGISTRATION_OPEN"),
     ("IMGHOST_JWT_SECRET", "short", "IMGHOST_JWT_SECRET"),
+    ("IMGHOST_USER_QUOTA_BYTES", "-1", "IMGHOST_USER_QUOTA_BYTES"),
+    ("IMGHOST_CONFIRM_WORKERS", "0", "IMGHOST_CONFIRM_WORKERS"),
+    ("IMGHOST_RATE_LIMIT_CONFIRM_USER", "often", "IMGHOST_RATE_LIMIT_CONFIRM_USER"),
 ])
 def test_invalid_value_names_the_variable(clean_env, name, value, expected):
     clean_env.setenv(name, value)
