@@ -98,6 +98,16 @@ def _export(args) -> int:
     return 0
 
 
+def _set_quota(args) -> int:
+    from imghost.services.quota import describe, set_quota
+
+    result = _runtime().call(set_quota, args.user, args.quota)
+    applies = "unlimited" if result.quota_bytes is None else describe(result.quota_bytes)
+    source = "the server default" if result.override is None else "its own quota"
+    print(f"{result.username} now has {source}: {applies}.")
+    return 0
+
+
 def _healthcheck(args) -> int:
     """The container HEALTHCHECK: is the local server ready (database + storage)?"""
     import os
@@ -155,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("user", help="user id, username or email")
     export.add_argument("destination", help="a new folder, or a path ending in .zip")
     export.set_defaults(run=_export)
+
+    quota = commands.add_parser("set-quota", help="set how many bytes a user may store")
+    quota.add_argument("user", help="user id, username or email")
+    quota.add_argument("quota", metavar="BYTES|unlimited|default",
+                       help="bytes (e.g. 10GiB, 500MB, 1048576), 'unlimited', or 'default' "
+                            "(follow IMGHOST_USER_QUOTA_BYTES)")
+    quota.set_defaults(run=_set_quota)
 
     health = commands.add_parser("healthcheck", help="exit 0 when the local server answers /api/health")
     health.add_argument("--url", help="default http://127.0.0.1:$IMGHOST_PORT/api/health")

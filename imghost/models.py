@@ -27,6 +27,9 @@ class User(SQLModel, table=True):
     # Maintained on confirm/delete so listing never needs count(*).
     image_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     bytes_stored: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # The operator's override of IMGHOST_USER_QUOTA_BYTES (`imghost set-quota`):
+    # NULL follows the setting, 0 is unlimited (services/quota.py).
+    quota_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
@@ -88,8 +91,6 @@ class UploadGrant(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
-    # Unix time until which one confirm owns this upload (services/upload_claims.py).
-    claim_expires: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # Seconds the image lives once recorded (expires_in at upload); None: it never expires.
     image_lifetime_seconds: int | None = Field(default=None,
                                                sa_column=Column(BigInteger, nullable=True))

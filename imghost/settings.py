@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
     max_upload_bytes: int = Field(default=25 * MIB, ge=1, le=5 * 1024 * MIB)
+    # Original bytes one user may store (confirmed images plus open upload grants);
+    # 0 means unlimited. `imghost set-quota` overrides it per user.
+    user_quota_bytes: int = Field(default=10 * 1024 * MIB, ge=0)
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
     registration_open: bool = True
     keep_metadata: bool = False
@@ -70,6 +73,11 @@ class Settings(BaseSettings):
     # How often each process looks for due jobs (retries, jobs of dead workers);
     # 0 only at start.
     thumbnail_poll_seconds: int = Field(default=15, ge=0, le=24 * 3600)
+    # Confirms reading, stripping and checking their object at once in one process
+    # (outside the database threads); each holds up to ~2x its file in memory. The
+    # decoders hold the GIL: a second one per process slows every other request more
+    # than it speeds confirms (bench/slow_confirms.py); add processes instead.
+    confirm_workers: int = Field(default=1, ge=1, le=64)
 
     # Shared state for several workers/containers: rate-limit counters live here
     # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.
@@ -82,6 +90,8 @@ class Settings(BaseSettings):
     rate_limit_login_account: str = "10 per 15 minutes"
     rate_limit_register_ip: str = "10/hour"
     rate_limit_upload_user: str = "120/minute"
+    # Confirms read and decode whole files: the costliest request a user can send.
+    rate_limit_confirm_user: str = "120/minute"
     # How many reverse proxies in front append to X-Forwarded-For; 0 trusts none,
     # so a client cannot pick its own address to dodge the per-IP limits.
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
@@ -119,7 +129,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("rate_limit_login_ip", "rate_limit_login_account", "rate_limit_register_ip",
-                     "rate_limit_upload_user")
+                     "rate_limit_upload_user", "rate_limit_confirm_user")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many

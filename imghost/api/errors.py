@@ -11,7 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from imghost.errors import ImghostError, TooManyRequests, Unauthorized
+from imghost.errors import ImghostError, TooManyRequests, Unauthorized, Unavailable
 
 log = logging.getLogger("imghost.api")
 
@@ -45,7 +45,7 @@ def _validation_message(error: dict) -> str:
 
 async def _domain_error(_request: Request, error: ImghostError) -> JSONResponse:
     headers = None
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | Unavailable) and error.retry_after is not None:
         headers = {"Retry-After": str(error.retry_after)}
     elif isinstance(error, Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}

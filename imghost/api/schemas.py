@@ -31,6 +31,8 @@ class UserOut(BaseModel):
     username: str
     email: str
     image_count: int
+    bytes_stored: int = Field(description="Original bytes of the user's images")
+    quota_bytes: int | None = Field(description="Storage quota in bytes; null: unlimited")
     created_at: datetime
 
 

@@ -14,15 +14,34 @@ from sqlmodel import select
 
 from imghost.errors import Forbidden, Unauthorized
 from imghost.models import User
-from imghost.services import auth
+from imghost.services import auth, quota
 from imghost.services.context import Context
+
+
+@dataclass(frozen=True)
+class AccountPublic:
+    """What a user sees of their own account (the API's UserOut, the upload page)."""
+
+    id: int
+    username: str
+    email: str
+    image_count: int
+    bytes_stored: int
+    quota_bytes: int | None  # what applies to them; None: unlimited
+    created_at: datetime
 
 
 @dataclass(frozen=True)
 class LoggedIn:
     token: str
     expires_at: datetime
-    user: User
+    user: AccountPublic
+
+
+def account_of(ctx: Context, user: User) -> AccountPublic:
+    return AccountPublic(id=user.id, username=user.username, email=user.email,
+                         image_count=user.image_count, bytes_stored=user.bytes_stored,
+                         quota_bytes=quota.quota_of(ctx, user), created_at=user.created_at)
 
 
 def sign_up(ctx: Context, username: str, email: str, password: str, client_ip: str) -> LoggedIn:
@@ -60,9 +79,9 @@ def caller(ctx: Context, token: str) -> User:
     return auth.user_for_token(ctx.session, ctx.settings, token)
 
 
-def profile(_ctx: Context, user: User) -> User:
+def profile(ctx: Context, user: User) -> AccountPublic:
     """The caller's own account (GET /api/auth/me, the UI's session check)."""
-    return user
+    return account_of(ctx, user)
 
 
 def stored_totals(ctx: Context) -> tuple[int, int, int]:
@@ -74,4 +93,4 @@ def stored_totals(ctx: Context) -> tuple[int, int, int]:
 
 def _logged_in(ctx: Context, user: User) -> LoggedIn:
     token, expires_at = auth.issue_token(ctx.settings, user.id, ctx.clock())
-    return LoggedIn(token=token, expires_at=expires_at, user=user)
+    return LoggedIn(token=token, expires_at=expires_at, user=account_of(ctx, user))

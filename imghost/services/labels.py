@@ -6,7 +6,11 @@ from __future__ import annotations
 def human_size(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
+    value, unit = size / 1024, "KB"
+    for bigger in ("MB", "GB", "TB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 

@@ -27,12 +27,14 @@ RULES = {
     "login_account": "rate_limit_login_account",
     "register_ip": "rate_limit_register_ip",
     "upload_user": "rate_limit_upload_user",
+    "confirm_user": "rate_limit_confirm_user",
 }
 MESSAGES = {
     "login_ip": "Too many login attempts from your address.",
     "login_account": "Too many failed logins for this account.",
     "register_ip": "Too many sign-ups from your address.",
     "upload_user": "Too many uploads started.",
+    "confirm_user": "Too many upload confirmations.",
 }
 
 

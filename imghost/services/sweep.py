@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from imghost.errors import ImghostError
@@ -39,13 +39,8 @@ class SweepResult:
         return len(self.deleted_keys)
 
 
-def _expired_batch(session: Session, cutoff: datetime, after: str,
-                   now: float) -> list[UploadGrant]:
-    # A grant a confirm has claimed (services/upload_claims.py) is being recorded
-    # right now: never pull its object from under it.
-    unclaimed = or_(UploadGrant.claim_expires.is_(None), UploadGrant.claim_expires < now)
-    query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after,
-                                       unclaimed)
+def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[UploadGrant]:
+    query = (select(UploadGrant).where(UploadGrant.expires_at < cutoff, UploadGrant.r2_key > after)
              .order_by(UploadGrant.r2_key).limit(BATCH_SIZE))
     if session.get_bind().dialect.name == "postgresql":
         # Several workers sweep at once: each takes rows no one else holds, and a
@@ -64,11 +59,16 @@ def sweep_expired_grants(ctx: Context, grace_seconds: int | None = None) -> Swee
     result = SweepResult()
     after = ""
     while True:
-        grants = _expired_batch(session, cutoff, after, now.timestamp())
+        grants = _expired_batch(session, cutoff, after)
         if not grants:
             break
         keys = [g.r2_key for g in grants]
         after = keys[-1]
+        # A grant a confirm has claimed (services/upload_claims.py) is being recorded
+        # right now: never pull its object from under it.
+        if ctx.claims is not None:
+            claimed = ctx.claims.held(keys)
+            keys = [key for key in keys if key not in claimed]
         confirmed = set(session.exec(select(Image.r2_key).where(Image.r2_key.in_(keys))))
         removable = []
         for key in keys:

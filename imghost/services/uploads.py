@@ -1,8 +1,10 @@
 """Upload actions: start (grant a presigned PUT) and finish (check and record the object).
 
 finish trusts nothing the client says: the object must be under the caller's prefix,
-be granted, exist, have exactly the declared size, and be a real image of the granted
-type. Repeated or concurrent finishes of one key yield one image.
+be granted, exist, have exactly the declared size, be a real image of the granted
+type and fit the user's quota (services/quota.py). Repeated finishes of one key yield
+one image; a finish while another of the same key runs is told so at once
+(services/upload_claims.py).
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import expiry, image_types, processing, slugs, upload_claims
-from imghost.services.context import Context
+from imghost.services import expiry, image_types, processing, quota, slugs, upload_claims
+from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
-from imghost.services.storage import KEY_PATTERN
+from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
+from imghost.settings import Settings
 
 MAX_FILENAME_CHARS = 255
 log = logging.getLogger("imghost.uploads")
@@ -84,6 +88,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
     lifetime = expiry.checked_lifetime(ctx, expires_in)
+    quota.check_room(ctx, user, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
     presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
@@ -96,10 +101,11 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
 
 
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-           content_type: str | None = None) -> Finished:
-    """Record an uploaded object as an image, or refuse it (and delete what was stored)."""
+           content_type: str | None = None) -> Generator[SlowStep, object, Finished]:
+    """Record an uploaded object as an image, or refuse it (and delete what was stored).
+    A generator action: reading and checking the bytes is a slow step (services/context.py)."""
     try:
-        image, created = _finish(ctx, user, r2_key, filename, size_bytes, content_type)
+        image, created = yield from _finish(ctx, user, r2_key, filename, size_bytes, content_type)
     except ImghostError as error:
         if error.status < 500:
             ctx.metrics.upload_refused(error.code)
@@ -114,58 +120,68 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
     return Finished(image=public(image, ctx.storage), created=created)
 
 
+def _granted(ctx: Context, user: User, r2_key: str) -> Image | UploadGrant:
+    """The image an earlier finish recorded, else the caller's open grant (or NotFound)."""
+    existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+    if existing is not None:
+        return existing
+    grant = ctx.session.get(UploadGrant, r2_key, populate_existing=True)
+    if grant is None or grant.user_id != user.id:
+        # A concurrent finish may have recorded the image (consuming the grant)
+        # between the two reads above; PostgreSQL shows its commit to the next one.
+        existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+        if existing is not None:
+            return existing
+        raise NotFound("No upload with that key.", code="upload_not_found")
+    return grant
+
+
 def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-            content_type: str | None) -> tuple[Image, bool]:
-    session = ctx.session
+            content_type: str | None) -> Generator[SlowStep, object, tuple[Image, bool]]:
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user.id}/"):
         raise NotFound("No upload with that key.", code="upload_not_found")
+    ctx.limiter.hit("confirm_user", user.id)
     display_name = clean_filename(filename)
-    while True:
-        existing = upload_claims.recorded_image(session, r2_key, user.id)
-        if existing is not None:
-            return existing, False
-        grant = session.get(UploadGrant, r2_key)
-        if grant is None or grant.user_id != user.id:
-            # A concurrent finish may have recorded the image (consuming the grant)
-            # between the two reads above; PostgreSQL shows its commit to the next one.
-            existing = upload_claims.recorded_image(session, r2_key, user.id)
-            if existing is not None:
-                return existing, False
-            raise NotFound("No upload with that key.", code="upload_not_found")
-        _check_declared(grant, size_bytes, content_type)
-        claimed = upload_claims.claim(session, r2_key)
-        ctx.commit()  # other finishes must see the claim at once
-        if claimed:
-            break
-        winner = upload_claims.outcome_of_other_confirm(session, r2_key, user.id)
-        if winner is not None:
+    found = _granted(ctx, user, r2_key)
+    if isinstance(found, Image):
+        return found, False
+    _check_declared(found, size_bytes, content_type)
+    claim = ctx.claims.take(r2_key)
+    if claim is None:  # answered at once: the client retries (Retry-After: 1)
+        raise upload_claims.in_progress()
+    # Released on every way out of this block, after the record is committed.
+    with claim:
+        # Read again under the claim, in a new transaction (SQLite reads from a snapshot):
+        # the previous holder may have just finished.
+        ctx.commit()
+        found = _granted(ctx, user, r2_key)
+        if isinstance(found, Image):
+            return found, False
+        grant = found
+        try:
+            quota.check_room(ctx, user, grant.size_bytes, pending=False)
+        except quota.QuotaExceeded as error:
+            raise _refuse(ctx, grant, error) from None
+        try:
+            prepared = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings, grant)
+        except ObjectMissing as error:
+            raise Invalid(str(error), code="object_missing") from None  # the grant stays
+        except Invalid as error:
+            raise _refuse(ctx, grant, error) from None
+        claim.ensure_held()  # nobody else may have started on this upload meanwhile
+        try:
+            image = _record(ctx, grant, display_name, prepared)
+            ctx.commit()
+            return image, True
+        except quota.QuotaExceeded as error:
+            raise _refuse(ctx, grant, error) from None
+        except IntegrityError:
+            # The claim makes this unreachable in practice; the unique key index backs it up.
+            ctx.session.rollback()
+            winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            if winner is None:
+                raise
             return winner, False
-    try:
-        prepared = _verify_stored_object(ctx, grant)
-        image = _record(ctx, grant, display_name, prepared)
-        ctx.commit()
-        return image, True
-    except Invalid:
-        raise  # the grant and its object are gone already (_refuse)
-    except IntegrityError:
-        # The claim makes this unreachable in practice; the unique key index backs it up.
-        session.rollback()
-        winner = upload_claims.recorded_image(session, r2_key, user.id)
-        if winner is None:
-            raise
-        return winner, False
-    except BaseException:
-        _give_back(ctx, r2_key)  # e.g. storage down: the upload may retry at once
-        raise
-
-
-def _give_back(ctx: Context, key: str) -> None:
-    """Release the claim after a failure that was not the upload's fault."""
-    try:
-        upload_claims.release(ctx.session, key)
-        ctx.commit()
-    except Exception:  # the database itself may be the failure: the claim then lapses
-        log.warning("could not release the claim on %s", key, exc_info=True)
 
 
 def _check_declared(grant: UploadGrant, size_bytes: int, content_type: str | None) -> None:
@@ -187,28 +203,31 @@ def _refuse(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
     return error
 
 
-def _verify_stored_object(ctx: Context, grant: UploadGrant) -> processing.PreparedOriginal:
-    """Check the stored bytes; a refused object is deleted with its grant."""
-    key, storage = grant.r2_key, ctx.storage
+class ObjectMissing(Exception):
+    """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
+
+
+def _verify_stored_object(storage: Storage, settings: Settings,
+                          grant: UploadGrant) -> processing.PreparedOriginal:
+    """Check the stored bytes (a slow step: no database here). Invalid means refused:
+    the caller deletes the object and its grant."""
+    key = grant.r2_key
     stored = storage.head(key)
     if stored is None:
-        _give_back(ctx, key)
-        raise Invalid("Nothing has been uploaded to that key yet.", code="object_missing")
-    if stored.size != grant.size_bytes or stored.size > ctx.settings.max_upload_bytes:
-        raise _refuse(ctx, grant, Invalid(
-            f"The stored file has {stored.size} bytes, not the declared {grant.size_bytes}.",
-            code="size_mismatch"))
+        raise ObjectMissing("Nothing has been uploaded to that key yet.")
+    if stored.size != grant.size_bytes or stored.size > settings.max_upload_bytes:
+        raise Invalid(f"The stored file has {stored.size} bytes, not the declared "
+                      f"{grant.size_bytes}.", code="size_mismatch")
     actual = image_types.sniff(storage.read_prefix(key, image_types.SNIFF_BYTES))
     if actual is None or actual.content_type != grant.content_type:
-        raise _refuse(ctx, grant, Invalid(
-            f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
-            code="not_an_image"))
+        raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
+                      code="not_an_image")
     # Image pipeline (services/processing): decode check, metadata strip, dimensions.
     try:
         return processing.prepare_original(storage, key, grant.content_type,
-                                           ctx.settings.keep_metadata)
+                                           settings.keep_metadata)
     except processing.Rejected as error:
-        raise _refuse(ctx, grant, Invalid(error.detail, code=error.code)) from None
+        raise Invalid(error.detail, code=error.code) from None
 
 
 def _record(ctx: Context, grant: UploadGrant, filename: str,
@@ -222,8 +241,7 @@ def _record(ctx: Context, grant: UploadGrant, filename: str,
                   slug=slugs.new_slug(),
                   expires_at=expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds))
     session.add(image)
-    session.exec(update(User).where(User.id == grant.user_id).values(
-        image_count=User.image_count + 1, bytes_stored=User.bytes_stored + prepared.size_bytes))
+    quota.charge(session, ctx.settings.user_quota_bytes, grant.user_id, prepared.size_bytes)
     session.exec(delete(UploadGrant).where(UploadGrant.r2_key == key))
     session.flush()
     return image

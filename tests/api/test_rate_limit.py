@@ -1,5 +1,5 @@
 """Rate limits hit → 429 JSON with Retry-After: login per IP and per account, register per IP,
-upload-url per user. In memory on the embedded backend, in Redis on postgres-s3."""
+upload-url and confirm per user. In memory on the embedded backend, in Redis on postgres-s3."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.support.server import AppServer, start_app
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMITS = {"IMGHOST_RATE_LIMIT_ENABLED": "true", "IMGHOST_RATE_LIMIT_LOGIN_IP": "6/minute",
           "IMGHOST_RATE_LIMIT_LOGIN_ACCOUNT": "3/minute", "IMGHOST_RATE_LIMIT_REGISTER_IP": "3/minute",
-          "IMGHOST_RATE_LIMIT_UPLOAD_USER": "3/minute",
+          "IMGHOST_RATE_LIMIT_UPLOAD_USER": "3/minute", "IMGHOST_RATE_LIMIT_CONFIRM_USER": "3/minute",
           # One trusted proxy: each test speaks from its own address via X-Forwarded-For.
           "IMGHOST_TRUSTED_PROXY_HOPS": "1"}
 
@@ -119,6 +119,19 @@ def test_upload_url_per_user(http):
         assert http.post("/api/images/upload-url", headers=first.headers, json=body).status_code == 200
     assert_limited(http.post("/api/images/upload-url", headers=first.headers, json=body))
     assert http.post("/api/images/upload-url", headers=second.headers, json=body).status_code == 200
+
+
+def test_confirm_per_user(http):
+    first, second = account(http), account(http)
+
+    def confirm(who: Account):
+        key = f"{who.user_id}/{uuid.uuid4().hex}.png"  # well formed, never granted
+        return http.post("/api/images/confirm", headers=who.headers,
+                         json={"r2_key": key, "filename": "a.png", "size_bytes": 100})
+
+    assert [confirm(first).status_code for _ in range(3)] == [404, 404, 404]
+    assert_limited(confirm(first))
+    assert confirm(second).status_code == 404
 
 
 def test_unauthenticated_upload_is_401_not_counted(http):

@@ -145,16 +145,15 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
 
 
 def test_sweep_leaves_a_grant_a_confirm_is_working_on(configured):
-    from imghost.services import upload_claims
     from imghost.services.sweep import sweep_expired_grants
 
     runtime, storage = configured, configured.storage
     user = new_user(runtime, "claim")
     key, _ = _grant(runtime, user, upload=True)
-    with Session(runtime.engine) as session:
-        assert upload_claims.claim(session, key)
-        session.commit()
     _expire(runtime, key, 7200)
-    result = runtime.call(sweep_expired_grants, 0)
+    with runtime.claims.take(key):
+        result = runtime.call(sweep_expired_grants, 0)
     assert key not in result.deleted_keys
     assert storage.head(key) is not None
+    # Once the confirm is over, the sweep takes the expired upload.
+    assert key in runtime.call(sweep_expired_grants, 0).deleted_keys

@@ -18,6 +18,7 @@ from tests.support.actions import new_user, unique_name, upload
 from tests.support.images import jpeg, png
 
 PASSWORD = "correct horse battery"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def imghost_command() -> list[str]:
@@ -29,7 +30,9 @@ def imghost_command() -> list[str]:
 
 def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess:
-    merged = {**os.environ, **(env or {})}
+    # PYTHONPATH: the console script runs this checkout's code, wherever the shared
+    # virtualenv's editable install points.
+    merged = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
     return subprocess.run([*imghost_command(), *args], input=stdin, capture_output=True, text=True,
                           env=merged, timeout=120, cwd=cwd)
 
@@ -39,7 +42,7 @@ def test_console_script_is_installed():
         "run scripts/install.sh: it installs the package (pip install -e .)"
     reply = run_cli("--help")
     assert reply.returncode == 0
-    for command in ("doctor", "create-user", "migrate", "sweep", "export"):
+    for command in ("doctor", "create-user", "migrate", "sweep", "export", "set-quota"):
         assert command in reply.stdout
 
 
@@ -189,3 +192,25 @@ def test_backfill_thumbnails_makes_the_missing_ones(configured):
     assert made_count and int(made_count.group(1)) >= 2, reply.stdout + reply.stderr
     made = thumbnails()
     assert all(made) and all(storage.head(key) is not None for key in made)
+
+
+def test_set_quota(configured):
+    from imghost.models import User
+
+    user = new_user(configured, "quota")
+    env = {}
+    reply = run_cli("set-quota", user.username, "2GiB", env=env)
+    assert reply.returncode == 0, reply.stderr
+    assert f"{user.username} now has its own quota: 2.0 GiB." in reply.stdout
+    assert run_cli("set-quota", user.email, "unlimited", env=env).stdout.strip().endswith(
+        "its own quota: unlimited.")
+    with Session(configured.engine) as session:
+        assert session.get(User, user.id).quota_bytes == 0
+    back = run_cli("set-quota", str(user.id), "default", env=env)
+    assert "the server default: 10.0 GiB" in back.stdout, back.stdout + back.stderr
+    with Session(configured.engine) as session:
+        assert session.get(User, user.id).quota_bytes is None
+    bad = run_cli("set-quota", user.username, "lots", env=env)
+    assert bad.returncode == 1 and "not a size" in bad.stderr
+    nobody = run_cli("set-quota", "no-such-user-here", "1GiB", env=env)
+    assert nobody.returncode == 1

@@ -34,6 +34,9 @@ def message(error: pytest.ExceptionInfo) -> str:
     ("IMGHOST_THUMBNAIL_MAX_ATTEMPTS", "0", "IMGHOST_THUMBNAIL_MAX_ATTEMPTS"),
     ("IMGHOST_THUMBNAIL_POLL_SECONDS", "-1", "IMGHOST_THUMBNAIL_POLL_SECONDS"),
     ("IMGHOST_RECONCILE_INTERVAL_SECONDS", "often", "IMGHOST_RECONCILE_INTERVAL_SECONDS"),
+    ("IMGHOST_USER_QUOTA_BYTES", "-1", "IMGHOST_USER_QUOTA_BYTES"),
+    ("IMGHOST_CONFIRM_WORKERS", "0", "IMGHOST_CONFIRM_WORKERS"),
+    ("IMGHOST_RATE_LIMIT_CONFIRM_USER", "often", "IMGHOST_RATE_LIMIT_CONFIRM_USER"),
 ])
 def test_invalid_value_names_the_variable(clean_env, name, value, expected):
     clean_env.setenv(name, value)

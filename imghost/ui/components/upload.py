@@ -80,6 +80,27 @@ def batch_options() -> rx.Component:
     )
 
 
+def storage_usage() -> rx.Component:
+    """How much of the quota is used: shown once the page knows (after on_load)."""
+    return rx.cond(
+        UploadState.usage_label != "",
+        rx.vstack(
+            rx.hstack(
+                rx.icon("hard-drive", size=16, color=rx.color("gray", 10)),
+                rx.text(UploadState.usage_label, size="2", color=rx.color("gray", 11),
+                        id="storage-usage"),
+                spacing="2", align="center",
+            ),
+            rx.cond(UploadState.usage_percent > 0,
+                    rx.progress(value=UploadState.usage_percent, max=100, size="1",
+                                aria_label="Storage used",
+                                color_scheme=rx.cond(UploadState.usage_percent >= 90, "red",
+                                                     "accent"))),
+            spacing="1", width="100%",
+        ),
+    )
+
+
 def status_badge(item: UploadItem) -> rx.Component:
     return rx.match(
         item.status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.ui.components.layout import app_page
-from imghost.ui.components.upload import batch_options, dropzone, upload_list
+from imghost.ui.components.upload import batch_options, dropzone, storage_usage, upload_list
 
 
 def upload_page() -> rx.Component:
@@ -14,6 +14,7 @@ def upload_page() -> rx.Component:
             rx.heading("Upload", size="6", as_="h1"),
             batch_options(),
             dropzone(),
+            storage_usage(),
             upload_list(),
             spacing="4", width="100%", max_width="760px", margin_x="auto",
         ),

@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from imghost.services.images import ImagePublic
 from imghost.services.labels import human_size, markdown_link
 
-__all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link"]
+__all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link", "storage_usage"]
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def storage_usage(bytes_stored: int, quota_bytes: int | None) -> tuple[str, int]:
+    """("1.2 GB of 10 GB used", percent) for the upload page; percent 0 without a quota."""
+    if quota_bytes is None:
+        return f"{human_size(bytes_stored)} used (no limit)", 0
+    percent = min(100, round(100 * bytes_stored / quota_bytes)) if quota_bytes else 100
+    return f"{human_size(bytes_stored)} of {human_size(quota_bytes)} used", percent
 
 
 

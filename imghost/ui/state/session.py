@@ -9,8 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.errors import Unauthorized
-from imghost.models import User
 from imghost.services import accounts
+from imghost.services.accounts import AccountPublic
 from imghost.ui.state.service_calls import run_as
 
 EXPIRED = "Your session has expired; please log in again."
@@ -39,7 +39,7 @@ class SessionState(rx.State):
             self.notice = EXPIRED if error.code == "token_expired" else "Please log in again."
             raise SignedOut from None
 
-    async def _current_user(self) -> User | None:
+    async def _current_user(self) -> AccountPublic | None:
         """The user behind the token, or None."""
         try:
             user = await self._as_user(accounts.profile)

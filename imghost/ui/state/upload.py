@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 import reflex as rx
 
 from imghost.runtime import get_runtime
-from imghost.services import albums, uploads
+from imghost.services import accounts, albums, uploads
+from imghost.services.accounts import AccountPublic
 from imghost.ui.state.choices import (
     NEVER,
     NEW_ALBUM,
@@ -23,7 +24,7 @@ from imghost.ui.state.choices import (
     album_options,
     expires_in,
 )
-from imghost.ui.state.formatting import human_size, markdown_link
+from imghost.ui.state.formatting import human_size, markdown_link, storage_usage
 from imghost.ui.state.service_calls import run_as, user_message
 from imghost.ui.state.session import SessionState, SignedOut
 
@@ -54,6 +55,9 @@ def put_failure(status: int) -> str:
 
 class UploadState(SessionState):
     items: list[UploadItem] = []
+    # "X of Y used": the user's stored bytes against their quota.
+    usage_label: str = ""
+    usage_percent: int = 0
     # id -> what confirm needs; kept on the server, never sent to the browser.
     _pending: dict[str, dict] = {}
     # For the next files added: how long they live and which album they go into.
@@ -65,9 +69,11 @@ class UploadState(SessionState):
 
     @rx.event
     async def load(self):
-        """on_load: sign-in check, then the albums to choose from."""
-        if await self._current_user() is None:
+        """on_load: sign-in check, how much room is left, the albums to choose from."""
+        account = await self._current_user()
+        if account is None:
             return rx.redirect("/login", replace=True)
+        self._show_usage(account)
         try:
             self.album_options = album_options(await self._as_user(albums.list_albums, 100))
         except Exception as error:  # uploading works without the album picker
@@ -114,6 +120,10 @@ class UploadState(SessionState):
     def finished(self) -> int:
         return sum(1 for item in self.items if item.status in ("done", "error"))
 
+    def _show_usage(self, account: AccountPublic) -> None:
+        self.usage_label, self.usage_percent = storage_usage(account.bytes_stored,
+                                                             account.quota_bytes)
+
     def _update(self, item_id: str, **changes) -> None:
         self.items = [replace(item, **changes) if item.id == item_id else item
                       for item in self.items]
@@ -131,9 +141,11 @@ class UploadState(SessionState):
         added, done = news.get("added") or [], news.get("done") or []
         if not added and not done:
             return
-        if await self._current_user() is None:
+        account = await self._current_user()
+        if account is None:
             yield rx.redirect("/login", replace=True)
             return
+        self._show_usage(account)
         for file in added:
             self.items = self.items + [UploadItem(id=str(file["id"]), name=str(file["name"]),
                                                   size_label=human_size(int(file["size"])))]
@@ -189,6 +201,7 @@ class UploadState(SessionState):
             return
         changes = {"status": "done", "url": pending["url"],
                    "markdown": markdown_link(pending["filename"], pending["url"])}
+        account = None
         try:
             finished = await run_as(pending["token"], uploads.finish, pending["r2_key"],
                                     pending["filename"], pending["size_bytes"],
@@ -197,8 +210,11 @@ class UploadState(SessionState):
             if pending["album_id"] is not None:
                 await run_as(pending["token"], albums.add_images, pending["album_id"],
                              [finished.image.id])
+            account = await run_as(pending["token"], accounts.profile)
         except Exception as error:  # a row must never stay "checking" forever
             changes = {"status": "error",
                        "error": user_message(error, f"confirming {pending['r2_key']}")}
         async with self:
             self._update(item_id, **changes)
+            if account is not None:
+                self._show_usage(account)
