@@ -55,6 +55,10 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=25 * MIB, ge=1, le=5 * 1024 * MIB)
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
+    # How long browsers and shared caches may keep a stored image (Cache-Control
+    # max-age). The bytes under a key never change, but an image can be deleted:
+    # this bounds how long a deleted image stays visible in caches.
+    file_cache_seconds: int = Field(default=3600, ge=0, le=365 * 24 * 3600)
     registration_open: bool = True
     keep_metadata: bool = False
     # Thumbnail threads per process. At most this many + 1 images are decoded at once

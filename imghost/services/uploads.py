@@ -23,6 +23,7 @@ from imghost.services.context import Context
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN
 from imghost.services.storage.availability import ensure_reachable
+from imghost.services.storage.base import ObjectChanged, UploadedObject
 
 MAX_FILENAME_CHARS = 255
 log = logging.getLogger("imghost.uploads")
@@ -84,7 +85,10 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     _checked_size(ctx, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
-    presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
+    # The URL names where the upload lands (S3/R2: a staging key), never the key the
+    # image is served from: it stays usable after confirm, until it expires.
+    presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
+                                        size_bytes)
     ctx.session.add(UploadGrant(r2_key=key, user_id=user.id, content_type=kind.content_type,
                                 size_bytes=size_bytes, expires_at=presigned.expires_at))
     return ImageGrant(upload_url=presigned.url, method=presigned.method,
@@ -185,27 +189,69 @@ def _refuse(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
 
 
 def _verify_stored_object(ctx: Context, grant: UploadGrant) -> processing.PreparedOriginal:
-    """Check the stored bytes; a refused object is deleted with its grant."""
+    """Check the uploaded bytes and store exactly those (or their metadata-free
+    rewrite) at the image's key; a refused upload is deleted with its grant."""
     key, storage = grant.r2_key, ctx.storage
-    stored = storage.head(key)
+    upload_key = storage.upload_key(key)
+    stored = storage.head(upload_key)
     if stored is None:
         _give_back(ctx, key)
         raise Invalid("Nothing has been uploaded to that key yet.", code="object_missing")
     if stored.size != grant.size_bytes or stored.size > ctx.settings.max_upload_bytes:
-        raise _refuse(ctx, grant, Invalid(
+        raise _refuse_upload(ctx, grant, Invalid(
             f"The stored file has {stored.size} bytes, not the declared {grant.size_bytes}.",
             code="size_mismatch"))
-    actual = image_types.sniff(storage.read_prefix(key, image_types.SNIFF_BYTES))
+    actual = image_types.sniff(storage.read_prefix(upload_key, image_types.SNIFF_BYTES))
     if actual is None or actual.content_type != grant.content_type:
-        raise _refuse(ctx, grant, Invalid(
+        raise _refuse_upload(ctx, grant, Invalid(
             f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
             code="not_an_image"))
-    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+    upload = storage.read_upload(upload_key)
+    if len(upload.data) != grant.size_bytes:  # replaced since the HEAD above
+        raise _refuse_upload(ctx, grant, _changed_during_confirm())
+    # Image pipeline (services/processing): metadata strip, decode check, dimensions.
     try:
-        return processing.prepare_original(storage, key, grant.content_type,
-                                           ctx.settings.keep_metadata)
+        prepared = processing.prepare_original(upload.data, grant.content_type,
+                                               ctx.settings.keep_metadata)
     except processing.Rejected as error:
-        raise _refuse(ctx, grant, Invalid(error.detail, code=error.code)) from None
+        raise _refuse_upload(ctx, grant, Invalid(error.detail, code=error.code)) from None
+    _publish(ctx, grant, upload, prepared)
+    return prepared
+
+
+def _publish(ctx: Context, grant: UploadGrant, upload: UploadedObject,
+             prepared: processing.PreparedOriginal) -> None:
+    """Write the checked bytes to the image's key; drop a staging object once the
+    image is recorded (a bucket lifecycle rule expires any that survive)."""
+    storage, key = ctx.storage, grant.r2_key
+    try:
+        storage.publish(upload, key, grant.content_type,
+                        prepared.data if prepared.stripped else None)
+    except ObjectChanged:
+        raise _refuse_upload(ctx, grant, _changed_during_confirm()) from None
+    if upload.key != key:
+        ctx.after_commit(lambda: _delete_quietly(storage, upload.key))
+
+
+def _changed_during_confirm() -> Invalid:
+    return Invalid("The upload was replaced while it was being checked; upload it again.",
+                   code="upload_changed")
+
+
+def _refuse_upload(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
+    """_refuse, and the staging object too when uploads do not land at the image's key."""
+    upload_key = ctx.storage.upload_key(grant.r2_key)
+    if upload_key != grant.r2_key:
+        ctx.storage.delete(upload_key)
+    return _refuse(ctx, grant, error)
+
+
+def _delete_quietly(storage, key: str) -> None:
+    try:
+        storage.delete(key)
+    except (ImghostError, OSError):
+        log.warning("could not delete the staging object %s; the bucket's lifecycle rule "
+                    "will expire it", key, exc_info=True)
 
 
 def _record(ctx: Context, grant: UploadGrant, filename: str,

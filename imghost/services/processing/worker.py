@@ -24,6 +24,7 @@ from imghost.models import Image
 from imghost.services.context import Context
 from imghost.services.processing.concurrency import decode_slots
 from imghost.services.processing.derivatives import make_derivatives
+from imghost.services.processing.errors import Rejected
 from imghost.services.storage import Storage
 
 log = logging.getLogger("imghost.processing")
@@ -48,9 +49,10 @@ def derivative_key(original_key: str, suffix: str) -> str:
     return f"{original_key.rsplit('.', 1)[0]}_{suffix}.webp"
 
 
-def _pending_key(ctx: Context, image_id: int) -> str | None:
+def _pending_original(ctx: Context, image_id: int) -> tuple[str, str] | None:
+    """(key, content type) of an image still without thumbnails."""
     image = ctx.session.get(Image, image_id)
-    return None if image is None or image.thumbnail_key else image.r2_key
+    return None if image is None or image.thumbnail_key else (image.r2_key, image.content_type)
 
 
 def _record_derivatives(ctx: Context, image_id: int, thumbnail_key: str,
@@ -84,13 +86,21 @@ class ThumbnailQueue:
 
     def make(self, image_id: int) -> bool:
         """Make and record one image's derivatives; False when there was nothing to do."""
-        key = self.runner.call(_pending_key, image_id)
-        if key is None:
+        pending = self.runner.call(_pending_original, image_id)
+        if pending is None:
             return False
+        key, content_type = pending
         storage = self.runner.storage
         data = storage.read(key)
-        with decode_slots():
-            made = make_derivatives(data)
+        try:
+            with decode_slots():
+                made = make_derivatives(data, content_type)
+        except Rejected as refused:
+            # Confirm's own checks refuse this file: never decode it further. It stays
+            # without thumbnails (the original is shown) and is logged for the operator.
+            log.warning("thumbnails for image %s refused: %s (%s)", image_id, refused.detail,
+                        refused.code)
+            return False
         thumbnail_key = derivative_key(key, "thumb")
         storage.put(thumbnail_key, made.thumbnail, WEBP)
         display_key = None
