@@ -55,6 +55,12 @@ class SeaweedS3:
             "AllowedOrigins": origins, "AllowedMethods": ["PUT", "GET", "HEAD"],
             "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3600}]})
 
+    def expire_staging(self) -> None:
+        """The lifecycle rule production buckets get (docs/production.md)."""
+        self.client().put_bucket_lifecycle_configuration(Bucket=BUCKET, LifecycleConfiguration={
+            "Rules": [{"ID": "expire-staging", "Status": "Enabled",
+                       "Filter": {"Prefix": "staging/"}, "Expiration": {"Days": 1}}]})
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -104,6 +110,7 @@ def start_seaweed(directory: Path | None = None) -> SeaweedS3:
             server.client().head_bucket(Bucket=BUCKET)
             reply = httpx.head(f"{server.endpoint}/{BUCKET}/readiness-probe", timeout=2)
             if reply.status_code == 404:
+                server.expire_staging()
                 return server
         except (httpx.HTTPError, BotoCoreError, ClientError):
             pass

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from imghost.services.processing.derivatives import make_derivatives
+from imghost.services.processing.errors import Rejected
 from imghost.services.processing.inspect import inspect_image
 from imghost.services.processing.worker import derivative_key
 from tests.unit.test_processing_samples import (
@@ -16,6 +17,7 @@ from tests.unit.test_processing_samples import (
     encode,
     heic_with_gps,
     jpeg_with_gps,
+    png_declaring,
     png_with_text,
 )
 
@@ -80,3 +82,17 @@ def test_every_pixel_mode_becomes_a_faithful_webp(mode, fmt, content_type, colou
     assert thumbnail.size == (512, 366)
     pixel = thumbnail.convert("RGBA").getpixel((5, 5))
     assert all(abs(a - b) <= 3 for a, b in zip(pixel, expected, strict=True)), pixel
+
+
+@pytest.mark.parametrize(("data", "content_type", "code"), [
+    (encode(Image.new("RGB", (40, 30)), "TIFF"), "image/png", "not_an_image"),  # not allowed at all
+    (encode(Image.new("RGB", (40, 30)), "BMP"), "image/jpeg", "not_an_image"),
+    (encode(Image.new("RGB", (40, 30)), "GIF"), "image/png", "type_mismatch"),  # allowed, not its own
+    (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
+    (png_declaring(20_001, 1), "image/png", "image_too_large"),
+], ids=["tiff", "bmp", "gif-as-png", "pixel-bomb", "too-wide"])
+def test_thumbnails_refuse_what_confirm_refuses(data, content_type, code):
+    """The worker decodes through the same gate as confirm: whitelist, declared type, limits."""
+    with pytest.raises(Rejected) as refused:
+        make_derivatives(data, content_type)
+    assert refused.value.code == code
