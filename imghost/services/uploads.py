@@ -234,7 +234,7 @@ def _publish(ctx: Context, grant: UploadGrant, upload: UploadedObject,
 
 
 def _changed_during_confirm() -> Invalid:
-    return Invalid("The upload was replaced while it was being checked; upload it again.",
+    return Invalid("The upload was replaced while it was being checked; start the upload again.",
                    code="upload_changed")
 
 
