@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # 0 means unlimited. `imghost set-quota` overrides it per user.
     user_quota_bytes: int = Field(default=10 * 1024 * MIB, ge=0)
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
+    # How long browsers and shared caches may keep a stored image (Cache-Control
+    # max-age). The bytes under a key never change, but an image can be deleted:
+    # this bounds how long a deleted image stays visible in caches.
+    file_cache_seconds: int = Field(default=3600, ge=0, le=365 * 24 * 3600)
     registration_open: bool = True
     keep_metadata: bool = False
     # Thumbnail threads per process. At most this many + 1 images are decoded at once

@@ -49,6 +49,15 @@ def _expired_batch(session: Session, cutoff: datetime, after: str) -> list[Uploa
     return list(session.exec(query))
 
 
+def _delete_upload(storage, key: str) -> None:
+    """The upload's object (S3/R2: its staging key) and anything a confirm that failed
+    midway wrote at the image's key. Deleting a missing key is a no-op on both backends."""
+    upload_key = storage.upload_key(key)
+    storage.delete(upload_key)
+    if upload_key != key:
+        storage.delete(key)
+
+
 def sweep_expired_grants(ctx: Context, grace_seconds: int | None = None) -> SweepResult:
     """Delete objects and rows of grants expired more than grace_seconds ago
     (default IMGHOST_SWEEP_GRACE_SECONDS). Commits batch by batch."""
@@ -77,7 +86,7 @@ def sweep_expired_grants(ctx: Context, grace_seconds: int | None = None) -> Swee
                 removable.append(key)
                 continue
             try:
-                storage.delete(key)  # deleting a never-uploaded key is a no-op on both backends
+                _delete_upload(storage, key)
             except (ImghostError, OSError) as error:
                 # Keep the row so the next sweep retries; an object without a row
                 # would be an orphan nobody could find again.

@@ -26,6 +26,7 @@ from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
+from imghost.services.storage.base import ObjectChanged
 from imghost.settings import Settings
 
 MAX_FILENAME_CHARS = 255
@@ -91,7 +92,10 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     quota.check_room(ctx, user, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
-    presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
+    # The URL names where the upload lands (S3/R2: a staging key), never the key the
+    # image is served from: it stays usable after confirm, until it expires.
+    presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
+                                        size_bytes)
     ctx.session.add(UploadGrant(r2_key=key, user_id=user.id, content_type=kind.content_type,
                                 size_bytes=size_bytes, expires_at=presigned.expires_at,
                                 image_lifetime_seconds=lifetime))
@@ -161,20 +165,21 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         try:
             quota.check_room(ctx, user, grant.size_bytes, pending=False)
         except quota.QuotaExceeded as error:
-            raise _refuse(ctx, grant, error) from None
+            raise _refuse_upload(ctx, grant, error) from None
         try:
             prepared = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings, grant)
         except ObjectMissing as error:
             raise Invalid(str(error), code="object_missing") from None  # the grant stays
         except Invalid as error:
-            raise _refuse(ctx, grant, error) from None
+            raise _refuse_upload(ctx, grant, error) from None
         claim.ensure_held()  # nobody else may have started on this upload meanwhile
         try:
             image = _record(ctx, grant, display_name, prepared)
+            _drop_staging_after_commit(ctx, grant)
             ctx.commit()
             return image, True
         except quota.QuotaExceeded as error:
-            raise _refuse(ctx, grant, error) from None
+            raise _refuse_upload(ctx, grant, error) from None
         except IntegrityError:
             # The claim makes this unreachable in practice; the unique key index backs it up.
             ctx.session.rollback()
@@ -209,25 +214,65 @@ class ObjectMissing(Exception):
 
 def _verify_stored_object(storage: Storage, settings: Settings,
                           grant: UploadGrant) -> processing.PreparedOriginal:
-    """Check the stored bytes (a slow step: no database here). Invalid means refused:
-    the caller deletes the object and its grant."""
+    """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
+    at the image's key. A slow step: no database here. Invalid means refused: the
+    caller deletes the upload and its grant."""
     key = grant.r2_key
-    stored = storage.head(key)
+    upload_key = storage.upload_key(key)
+    stored = storage.head(upload_key)
     if stored is None:
         raise ObjectMissing("Nothing has been uploaded to that key yet.")
     if stored.size != grant.size_bytes or stored.size > settings.max_upload_bytes:
         raise Invalid(f"The stored file has {stored.size} bytes, not the declared "
                       f"{grant.size_bytes}.", code="size_mismatch")
-    actual = image_types.sniff(storage.read_prefix(key, image_types.SNIFF_BYTES))
+    actual = image_types.sniff(storage.read_prefix(upload_key, image_types.SNIFF_BYTES))
     if actual is None or actual.content_type != grant.content_type:
         raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
                       code="not_an_image")
-    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+    upload = storage.read_upload(upload_key)
+    if len(upload.data) != grant.size_bytes:  # replaced since the HEAD above
+        raise _changed_during_confirm()
+    # Image pipeline (services/processing): metadata strip, decode check, dimensions.
     try:
-        return processing.prepare_original(storage, key, grant.content_type,
-                                           settings.keep_metadata)
+        prepared = processing.prepare_original(upload.data, grant.content_type,
+                                               settings.keep_metadata)
     except processing.Rejected as error:
         raise Invalid(error.detail, code=error.code) from None
+    try:
+        storage.publish(upload, key, grant.content_type,
+                        prepared.data if prepared.stripped else None)
+    except ObjectChanged:
+        raise _changed_during_confirm() from None
+    return prepared
+
+
+def _changed_during_confirm() -> Invalid:
+    return Invalid("The upload was replaced while it was being checked; start the upload again.",
+                   code="upload_changed")
+
+
+def _refuse_upload(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
+    """_refuse, and the staging object too when uploads do not land at the image's key."""
+    upload_key = ctx.storage.upload_key(grant.r2_key)
+    if upload_key != grant.r2_key:
+        ctx.storage.delete(upload_key)
+    return _refuse(ctx, grant, error)
+
+
+def _drop_staging_after_commit(ctx: Context, grant: UploadGrant) -> None:
+    """The staging object is not needed once the image is recorded (a bucket lifecycle
+    rule expires any that survive a failed delete)."""
+    storage, upload_key = ctx.storage, ctx.storage.upload_key(grant.r2_key)
+    if upload_key != grant.r2_key:
+        ctx.after_commit(lambda: _delete_quietly(storage, upload_key))
+
+
+def _delete_quietly(storage, key: str) -> None:
+    try:
+        storage.delete(key)
+    except (ImghostError, OSError):
+        log.warning("could not delete the staging object %s; the bucket's lifecycle rule "
+                    "will expire it", key, exc_info=True)
 
 
 def _record(ctx: Context, grant: UploadGrant, filename: str,

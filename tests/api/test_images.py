@@ -20,6 +20,13 @@ def error_code(reply: httpx.Response, status: int) -> str:
     return body["code"]
 
 
+def nothing_stored(upload: dict) -> bool:
+    """Neither the uploaded object (S3/R2: its staging key) nor an image's is left."""
+    storage = get_runtime().storage
+    return all(storage.head(key) is None for key in (storage.upload_key(upload["r2_key"]),
+                                                     upload["r2_key"]))
+
+
 def ask(client, account, **body):
     defaults = {"filename": "a.png", "content_type": "image/png", "size_bytes": 100}
     return client.post("/api/images/upload-url", headers=account.headers, json={**defaults, **body})
@@ -100,9 +107,10 @@ def test_stored_object_larger_than_declared_is_refused_and_deleted(client, serve
     upload = grant(client, account, data)
     # The presigned URL cannot carry more bytes, so write a bigger object behind its back.
     storage = get_runtime().storage
-    storage.put(upload["r2_key"], data + b"\0" * 500, "image/png")
+    uploaded_at = storage.upload_key(upload["r2_key"])
+    storage.put(uploaded_at, data + b"\0" * 500, "image/png")
     assert error_code(confirm(client, account, upload, data), 400) == "size_mismatch"
-    assert storage.head(upload["r2_key"]) is None
+    assert storage.head(uploaded_at) is None
     # The grant is gone too: a retry cannot resurrect it.
     assert error_code(confirm(client, account, upload, data), 404) == "upload_not_found"
 
@@ -112,7 +120,7 @@ def test_html_named_png_is_refused_and_deleted(client, served):
     upload = grant(client, account, HTML_AS_PNG, "image/png", "innocent.png")
     assert put_bytes(upload, HTML_AS_PNG).status_code == 200
     assert error_code(confirm(client, account, upload, HTML_AS_PNG, "innocent.png"), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
     assert client.get("/api/images/", headers=account.headers).json()["total"] == 0
 
 
@@ -121,7 +129,7 @@ def test_svg_bytes_sent_as_png_are_refused(client, served):
     upload = grant(client, account, SVG, "image/png", "logo.png")
     put_bytes(upload, SVG)
     assert error_code(confirm(client, account, upload, SVG), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def test_jpeg_bytes_granted_as_png_are_refused(client, served):
@@ -130,7 +138,7 @@ def test_jpeg_bytes_granted_as_png_are_refused(client, served):
     upload = grant(client, account, data, "image/png", "photo.png")
     put_bytes(upload, data)
     assert error_code(confirm(client, account, upload, data), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def test_traversal_filename_is_display_text_only(client):
@@ -204,7 +212,7 @@ def test_concurrent_confirms_of_a_refused_file_are_all_clean(client, served):
     codes = sorted(r.json()["code"] for r in replies)
     assert codes.count("not_an_image") == 1, codes
     assert set(codes) <= {"not_an_image", "upload_not_found"}
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def jpeg_with_gps() -> bytes:

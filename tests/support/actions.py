@@ -23,9 +23,10 @@ def new_user(runtime: Runtime, prefix: str = "user") -> User:
 def start_and_store(runtime: Runtime, user: User, data: bytes, content_type: str = "image/png",
                     filename: str = "picture.png",
                     expires_in: int | None = None) -> uploads.ImageGrant:
-    """Grant an upload and put the bytes where the client would have PUT them."""
+    """Grant an upload and put the bytes where the client would have PUT them
+    (on S3/R2 a staging key, not the image's)."""
     grant = runtime.call(uploads.start, user, filename, content_type, len(data), expires_in)
-    runtime.storage.put(grant.r2_key, data, content_type)
+    runtime.storage.put(runtime.storage.upload_key(grant.r2_key), data, content_type)
     return grant
 
 

@@ -56,6 +56,12 @@ class SeaweedS3:
             "AllowedOrigins": origins, "AllowedMethods": ["PUT", "GET", "HEAD"],
             "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3600}]})
 
+    def expire_staging(self) -> None:
+        """The lifecycle rule production buckets get (docs/production.md)."""
+        self.client().put_bucket_lifecycle_configuration(Bucket=BUCKET, LifecycleConfiguration={
+            "Rules": [{"ID": "expire-staging", "Status": "Enabled",
+                       "Filter": {"Prefix": "staging/"}, "Expiration": {"Days": 1}}]})
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -123,4 +129,5 @@ def start_seaweed(directory: Path | None = None) -> SeaweedS3:
                        command=command)
     server._launch()
     server._wait_ready()
+    server.expire_staging()
     return server

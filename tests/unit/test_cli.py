@@ -21,6 +21,9 @@ PASSWORD = "correct horse battery"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
 def imghost_command() -> list[str]:
     script = Path(sys.executable).parent / "imghost"
     # The console script is what the Dockerfile and docs use; fall back to the module
@@ -30,9 +33,10 @@ def imghost_command() -> list[str]:
 
 def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess:
-    # PYTHONPATH: the console script runs this checkout's code, wherever the shared
-    # virtualenv's editable install points.
-    merged = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+    # This checkout's code, even when the shared virtualenv's editable install points
+    # at another worktree (a console script does not look in the working directory).
+    pythonpath = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    merged = {**os.environ, "PYTHONPATH": pythonpath, **(env or {})}
     return subprocess.run([*imghost_command(), *args], input=stdin, capture_output=True, text=True,
                           env=merged, timeout=120, cwd=cwd)
 
@@ -78,7 +82,8 @@ def test_doctor_passes_on_a_working_configuration(configured, request):
         request.getfixturevalue("seaweed").allow_origins(["http://localhost:8000"])
     reply = run_cli("doctor", env={"IMGHOST_SITE_URL": "http://localhost:8000"})
     assert reply.returncode == 0, reply.stdout + reply.stderr
-    for name in ("configuration", "secret", "database", "storage", "bucket cors", "presign round trip"):
+    for name in ("configuration", "secret", "database", "storage", "bucket cors", "staging expiry",
+                 "presign round trip"):
         assert any(line.startswith("OK") and name in line for line in reply.stdout.splitlines()), \
             (name, reply.stdout)
 
@@ -99,7 +104,8 @@ def test_doctor_reports_weak_secret_and_unreachable_services(tmp_path):
 
     dead = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
-    env.update({"IMGHOST_DATA_DIR": str(tmp_path), "IMGHOST_JWT_SECRET": "a" * 40,
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "IMGHOST_DATA_DIR": str(tmp_path),
+                "IMGHOST_JWT_SECRET": "a" * 40,
                 "IMGHOST_DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{dead}/x",
                 "IMGHOST_STORAGE": "s3", "IMGHOST_S3_ENDPOINT_URL": f"http://127.0.0.1:{dead}",
                 "IMGHOST_S3_BUCKET": "b", "IMGHOST_S3_ACCESS_KEY_ID": "k",
@@ -115,7 +121,7 @@ def test_doctor_reports_weak_secret_and_unreachable_services(tmp_path):
                                                 ("IMGHOST_REDIS_URL", "localhost:6379")])
 def test_doctor_names_a_bad_variable(tmp_path, variable, value):
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
-    env.update({"IMGHOST_DATA_DIR": str(tmp_path), variable: value})
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "IMGHOST_DATA_DIR": str(tmp_path), variable: value})
     reply = subprocess.run([*imghost_command(), "doctor"], capture_output=True, text=True, env=env,
                            timeout=60)
     assert reply.returncode == 1

@@ -53,4 +53,4 @@ def test_damaged_files_are_refused_or_handled(content_type, make):
         except Rejected:
             continue
         # Accepted (a byte flip inside pixel data still decodes): thumbnails must work too.
-        make_derivatives(cleaned)
+        make_derivatives(cleaned, content_type)

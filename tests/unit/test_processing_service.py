@@ -104,6 +104,7 @@ def test_refused_files_leave_nothing_behind(configured, data, content_type, code
         runtime.call(uploads.finish, user, grant.r2_key, "x", len(data))
     assert refused.value.code == code
     assert storage.head(grant.r2_key) is None
+    assert storage.head(storage.upload_key(grant.r2_key)) is None
     with Session(runtime.engine) as session:
         assert session.get(UploadGrant, grant.r2_key) is None
         assert session.get(User, user.id).image_count == 0

@@ -31,6 +31,7 @@ DUE_BATCH = 500
 @dataclass(frozen=True)
 class Claim:
     key: str
+    content_type: str
     attempt: int
 
 
@@ -55,9 +56,10 @@ def claim(ctx: Context, image_id: int, max_attempts: int | None) -> Claim | None
         thumbnail_attempts=Image.thumbnail_attempts + 1)).rowcount
     if not taken:
         return None
-    key, attempt = ctx.session.exec(select(Image.r2_key, Image.thumbnail_attempts)
-                                    .where(Image.id == image_id)).one()
-    return Claim(key=key, attempt=attempt)
+    key, content_type, attempt = ctx.session.exec(
+        select(Image.r2_key, Image.content_type, Image.thumbnail_attempts)
+        .where(Image.id == image_id)).one()
+    return Claim(key=key, content_type=content_type, attempt=attempt)
 
 
 def record(ctx: Context, image_id: int, thumbnail_key: str, display_key: str | None) -> bool:
@@ -85,6 +87,13 @@ def retry_later(ctx: Context, image_id: int, attempt: int) -> Retry:
     held = ctx.session.exec(update(Image).where(Image.id == image_id).values(
         thumbnail_lease_until=None if last else _now(ctx) + delay)).rowcount
     return Retry(gone=not held, in_seconds=None if last else delay)
+
+
+def give_up(ctx: Context, image_id: int) -> None:
+    """A file confirm's checks refuse is never decoded again: no attempts left (an
+    operator's backfill still may try it)."""
+    ctx.session.exec(update(Image).where(Image.id == image_id).values(
+        thumbnail_lease_until=None, thumbnail_attempts=ctx.settings.thumbnail_max_attempts))
 
 
 def due(ctx: Context, limit: int = DUE_BATCH) -> list[int]:

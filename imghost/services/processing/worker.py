@@ -29,6 +29,7 @@ from imghost.services.object_keys import derivative_key
 from imghost.services.processing import jobs
 from imghost.services.processing.concurrency import decode_slots
 from imghost.services.processing.derivatives import make_derivatives
+from imghost.services.processing.errors import Rejected
 from imghost.services.storage import Storage
 from imghost.settings import Settings
 
@@ -108,7 +109,15 @@ class ThumbnailQueue:
         if claimed is None:
             return Outcome.SKIPPED
         try:
-            self._produce(image_id, claimed.key)
+            self._produce(image_id, claimed.key, claimed.content_type)
+        except Rejected as refused:
+            # Confirm's own checks refuse this file: never decode it again. It keeps
+            # showing its original, and the operator sees why.
+            log.warning("thumbnails for image %s refused: %s (%s)", image_id, refused.detail,
+                        refused.code)
+            self.runner.call(jobs.give_up, image_id)
+            self.runner.metrics.thumbnail_failed("given_up")
+            return Outcome.FAILED
         except _ImageGone:
             log.info("image %s was deleted while its thumbnails were made; removed them", image_id)
             return Outcome.GONE
@@ -117,11 +126,11 @@ class ThumbnailQueue:
         self.runner.metrics.thumbnails_made()
         return Outcome.MADE
 
-    def _produce(self, image_id: int, key: str) -> None:
+    def _produce(self, image_id: int, key: str, content_type: str) -> None:
         storage = self.runner.storage
         data = storage.read(key)
-        with decode_slots():
-            made = make_derivatives(data)
+        with decode_slots():  # Rejected when confirm's checks refuse the file
+            made = make_derivatives(data, content_type)
         thumbnail_key = derivative_key(key, "thumb")
         storage.put(thumbnail_key, made.thumbnail, WEBP)
         display_key = None

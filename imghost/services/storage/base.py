@@ -44,11 +44,41 @@ class ListedObject:
     modified: datetime  # timezone-aware
 
 
+@dataclass(frozen=True)
+class UploadedObject:
+    """The bytes a client uploaded, as confirm read them to check them."""
+
+    key: str  # where the client's PUT landed (storage.upload_key)
+    data: bytes = field(repr=False)
+    etag: str | None = None  # S3/R2: a copy must be of exactly these bytes
+
+
+class ObjectChanged(Exception):
+    """The uploaded object was replaced while confirm was checking it."""
+
+
+def cache_control(settings: Settings) -> str:
+    """Stored images: the bytes under a key never change, but the image can be
+    deleted, so caches keep it for a bounded time (never `immutable`)."""
+    return f"public, max-age={settings.file_cache_seconds}"
+
+
 class Storage(Protocol):
     kind: str
     settings: Settings  # public URLs and page URLs are built from site_url
 
+    def upload_key(self, key: str) -> str:
+        """Where a client's PUT for the image `key` lands (S3/R2: a staging key)."""
+
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
+
+    def read_upload(self, upload_key: str) -> UploadedObject: ...
+
+    def publish(self, upload: UploadedObject, key: str, content_type: str,
+                rewritten: bytes | None) -> None:
+        """Make `key` hold the checked bytes: `rewritten` when confirm changed them
+        (metadata stripped), else exactly `upload`'s bytes. Raises ObjectChanged when
+        the upload was replaced after it was read."""
 
     def head(self, key: str) -> StoredObject | None: ...
 

@@ -2,7 +2,9 @@
 
 The signed PUT URL behaves like an S3 presigned URL: it expires, and its signature
 covers the key, the Content-Type and the exact Content-Length, so a body of another
-type or size is refused before a byte is stored.
+type or size is refused before a byte is stored. Unlike S3, an upload lands at its
+final key: a client's PUT never replaces an existing object (services/local_puts.py
+also refuses a PUT whose grant is closed), so the bytes confirm checked stay final.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from imghost.services.storage.base import (
     ListedObject,
     PresignedPut,
     StoredObject,
+    UploadedObject,
     app_file_url,
     validate_key,
 )
@@ -42,6 +45,10 @@ class LocalStorage:
     def _signature(self, key: str, content_type: str, size: int, expires: int) -> str:
         message = f"PUT\n{key}\n{content_type}\n{size}\n{expires}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def upload_key(key: str) -> str:
+        return key  # only the app writes here, once per grant
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut:
         expires = int(time.time()) + self.settings.upload_url_ttl_seconds
@@ -71,8 +78,9 @@ class LocalStorage:
         if expires_at < time.time():
             raise Forbidden("The upload URL has expired.", code="url_expired")
 
-    def begin_write(self, key: str, size: int) -> ObjectWriter:
-        return ObjectWriter(self.path(key), size)
+    def begin_write(self, key: str, size: int, *, replace: bool = True) -> ObjectWriter:
+        """replace=False: the write fails (Forbidden) if the object exists when it completes."""
+        return ObjectWriter(self.path(key), size, replace=replace)
 
     # -- objects ------------------------------------------------------------
 
@@ -104,10 +112,19 @@ class LocalStorage:
         except FileNotFoundError:
             raise NotFound("The stored object is missing.", code="object_missing") from None
 
+    def read_upload(self, upload_key: str) -> UploadedObject:
+        return UploadedObject(key=upload_key, data=self.read(upload_key))
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         writer = self.begin_write(key, len(data))
         writer.write(data)
         writer.commit()
+
+    def publish(self, upload: UploadedObject, key: str, content_type: str,
+                rewritten: bytes | None) -> None:
+        # The upload is at its final key already; only the app can change it.
+        if rewritten is not None or upload.key != key:
+            self.put(key, upload.data if rewritten is None else rewritten, content_type)
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -148,9 +165,10 @@ class LocalStorage:
 class ObjectWriter:
     """Writes one object to a temporary file and renames it into place only when whole."""
 
-    def __init__(self, path: Path, size: int):
+    def __init__(self, path: Path, size: int, replace: bool = True):
         self.path = path
         self.size = size
+        self.replace = replace
         self.written = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
@@ -173,7 +191,18 @@ class ObjectWriter:
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
-        os.replace(self._temp, self.path)
+        if self.replace:
+            os.replace(self._temp, self.path)
+            return
+        # link() fails if the name exists, atomically: of two PUTs racing for one
+        # grant, or a PUT racing a confirm, only the first whole body is ever stored.
+        try:
+            os.link(self._temp, self.path)
+        except FileExistsError:
+            raise Forbidden("A file has already been uploaded with this URL; ask for a new "
+                            "upload URL.", code="already_uploaded") from None
+        finally:
+            self._temp.unlink(missing_ok=True)
 
     def abort(self) -> None:
         if not self._handle.closed:
