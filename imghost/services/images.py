@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User
+from imghost.services import credentials
 from imghost.services.context import Context
 from imghost.services.storage import Storage
 
@@ -71,6 +72,7 @@ def _decode_cursor(cursor: str) -> int:
                       errors=[{"field": "cursor", "message": "Invalid cursor."}]) from None
 
 
+@credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
               cursor: str | None = None) -> ImagePage:
     """The user's images, newest first, one keyset page at a time."""
@@ -98,6 +100,7 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                      next_cursor=_encode_cursor(rows[-1].id) if more else None, total=total)
 
 
+@credentials.requires("images:delete")
 def remove(ctx: Context, user: User, image_id: int) -> None:
     """Delete the stored objects first, then the row: a storage failure leaves no orphans."""
     image = ctx.session.exec(select(Image).where(Image.id == image_id,

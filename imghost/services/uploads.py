@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import image_types, processing, upload_claims
+from imghost.services import credentials, image_types, processing, upload_claims
 from imghost.services.context import Context
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN
@@ -75,6 +75,7 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
     return size_bytes
 
 
+@credentials.requires("images:write")
 def start(ctx: Context, user: User, filename: str, content_type: str,
           size_bytes: int) -> ImageGrant:
     """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept."""
@@ -92,6 +93,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
 
 
+@credentials.requires("images:write")
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
            content_type: str | None = None) -> Finished:
     """Record an uploaded object as an image, or refuse it (and delete what was stored)."""

@@ -10,8 +10,8 @@ import reflex as rx
 
 from imghost.errors import Unauthorized
 from imghost.models import User
-from imghost.services import accounts
-from imghost.ui.state.service_calls import run_as
+from imghost.services import accounts, sessions
+from imghost.ui.state.service_calls import run_as, user_message
 
 EXPIRED = "Your session has expired; please log in again."
 
@@ -67,10 +67,20 @@ class SessionState(rx.State):
             return rx.redirect("/", replace=True)
 
     @rx.event
-    def logout(self):
+    async def logout(self):
+        """End the session on the server too: a copy of the token is useless from now on."""
+        try:
+            await self._as_user(sessions.log_out)
+        except SignedOut:
+            pass  # already ended elsewhere
+        except Exception as error:  # the server is unreachable: still forget the token here
+            user_message(error, "logout")
+        return self._signed_out("You have been logged out.")
+
+    def _signed_out(self, notice: str):
         self.token = ""
         self.username = ""
-        self.notice = "You have been logged out."
+        self.notice = notice
         return rx.redirect("/login", replace=True)
 
     @rx.event
