@@ -14,12 +14,15 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
 from imghost.services.image_types import BY_EXTENSION
 from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url, validate_key
 from imghost.settings import Settings
+
+COPY_CHUNK_BYTES = 1024 * 1024
 
 
 class LocalStorage:
@@ -101,6 +104,16 @@ class LocalStorage:
         writer = self.begin_write(key, len(data))
         writer.write(data)
         writer.commit()
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        writer = self.begin_write(key, size)
+        try:
+            while chunk := file.read(COPY_CHUNK_BYTES):
+                writer.write(chunk)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
