@@ -35,7 +35,7 @@ def user_out(user) -> UserOut:
 async def register(body: RegisterIn, ip: ClientIp, agent: UserAgent,
                    runtime: RuntimeDep) -> UserOut:
     signed_up = await runtime.run_hashing(accounts.sign_up, body.username, body.email,
-                                          body.password, ip, agent)
+                                          body.password, ip, agent, False)
     return user_out(signed_up.user)
 
 

@@ -24,19 +24,23 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 @dataclass(frozen=True)
 class LoggedIn:
     token: str
-    expires_at: datetime
+    expires_at: datetime | None
     user: User
 
 
 def sign_up(ctx: Context, username: str, email: str, password: str, client_ip: str,
-            user_agent: str = "") -> LoggedIn:
-    """A new account, logged in. A closed server refuses before counting the attempt."""
+            user_agent: str = "", start_session: bool = True) -> LoggedIn:
+    """A new account, logged in unless start_session is False (the API's register answers
+    with the user only, and a session row nobody holds a token for would linger in the
+    user's list). A closed server refuses before counting the attempt."""
     if not ctx.settings.registration_open:
         raise Forbidden("Registration is closed on this server.", code="registration_closed")
     ctx.limiter.hit("register_ip", client_ip)
     user = auth.add_user(ctx.session, username, email, password, ctx.settings.bcrypt_rounds)
     ctx.metrics.signed_up()
     ctx.audit("user signed up", user_id=user.id, username=user.username, client=client_ip)
+    if not start_session:
+        return LoggedIn(token="", expires_at=None, user=user)
     return _logged_in(ctx, user, client_ip, user_agent)
 
 
