@@ -6,9 +6,11 @@ import reflex as rx
 
 from imghost.ui.pages.auth import login_page, register_page
 from imghost.ui.pages.gallery import gallery_page
+from imghost.ui.pages.settings import settings_page
 from imghost.ui.pages.upload import upload_page
 from imghost.ui.state.gallery import GalleryState
 from imghost.ui.state.session import SessionState
+from imghost.ui.state.settings import SettingsState
 
 
 def register_pages(app: rx.App) -> None:
@@ -16,6 +18,8 @@ def register_pages(app: rx.App) -> None:
                  on_load=GalleryState.load)
     app.add_page(upload_page, route="/upload", title="Upload · imghost",
                  on_load=SessionState.require_login)
+    app.add_page(settings_page, route="/settings", title="Settings · imghost",
+                 on_load=SettingsState.load)
     app.add_page(login_page, route="/login", title="Log in · imghost",
                  on_load=SessionState.skip_if_signed_in)
     app.add_page(register_page, route="/register", title="Create an account · imghost",
