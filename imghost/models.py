@@ -77,6 +77,9 @@ class Image(ImageFields, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     # The page's address /i/{slug}: random (services/slugs.py), never the sequential id.
     slug: str = Field(max_length=32, unique=True)
+    # SHA-256 (hex) of the secret in the image's delete_url; only images uploaded
+    # in one request (POST /api/images) get one.
+    delete_secret_hash: str | None = Field(default=None, max_length=64)
 
 
 class UploadGrant(SQLModel, table=True):
@@ -127,3 +130,40 @@ class AlbumImage(SQLModel, table=True):
     image_id: int = Field(sa_column=Column(
         Integer, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True))
     added_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class LoginSession(SQLModel, table=True):
+    """One login: its JWT names this row (`sid`), so ending the row ends the token."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # Written at most once a minute (services/credentials.py), not on every request.
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    ip_address: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=255)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token; only its SHA-256 is kept, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    # The token's first characters, so people can tell their tokens apart.
+    prefix: str = Field(max_length=24)
+    # Space-separated, e.g. "images:read images:write".
+    scopes: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True),
+                                                                         nullable=True))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True),
+                                                                           nullable=True))

@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from imghost.db import POOL_SIZE, make_engine
 from imghost.models import User
-from imghost.services import accounts
+from imghost.services import accounts, credentials
 from imghost.services.context import Context, SlowStep, utc_now
 from imghost.services.hashing_threads import run_hashing
 from imghost.services.metrics import Metrics
@@ -150,6 +150,10 @@ class Runtime:
         """call() on the few low-priority bcrypt threads (log in, sign up)."""
         return await run_hashing(self.call, action, *args)
 
+    async def run_as_hashing(self, token: str, action: Callable[..., T], *args: Any) -> T:
+        """run_as() on the bcrypt threads (change the password)."""
+        return await run_hashing(self.call, _as_caller, token, action, *args)
+
     def close(self) -> None:
         self.thumbnails.shutdown()
         self.claims.close()
@@ -227,7 +231,8 @@ class _Steps:
 
 
 def _as_caller(ctx: Context, token: str, action: Callable[..., T], *args: Any) -> T:
-    user: User = accounts.caller(ctx, token)
+    # The action's own mark says which API-token scope may run it (services/credentials.py).
+    user: User = accounts.caller(ctx, token, credentials.required_scope(action))
     return action(ctx, user, *args)
 
 

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     jwt_expire_days: int = Field(default=7, ge=1, le=365)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Beyond this many live logins per user, a new login ends the longest-idle one.
+    max_sessions_per_user: int = Field(default=50, ge=1, le=10_000)
+    # Personal access tokens a user may hold at once.
+    max_tokens_per_user: int = Field(default=50, ge=1, le=10_000)
 
     max_upload_bytes: int = Field(default=25 * MIB, ge=1, le=5 * 1024 * MIB)
     # Original bytes one user may store (confirmed images plus open upload grants);

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from imghost.api import albums, auth, files, health, images, metrics, pages
+from imghost.api import (
+    albums,
+    auth,
+    client_uploads,
+    files,
+    health,
+    images,
+    metrics,
+    pages,
+    sessions,
+    tokens,
+)
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
@@ -15,7 +26,11 @@ from imghost.runtime import get_runtime
 DESCRIPTION = (
     "The imghost REST API. Log in with **Authorize** (username or email + password), "
     "then: `POST /api/images/upload-url` → PUT the bytes to `upload_url` with the "
-    "returned headers → `POST /api/images/confirm`."
+    "returned headers → `POST /api/images/confirm`. Scripts and screenshot tools use an "
+    "API token (`POST /api/tokens`, sent as `Authorization: Bearer imghost_pat_…`) and "
+    "upload in one request: `POST /api/images` with a multipart `file` field. "
+    "A token can do what its scopes allow (`images:read`, `images:write`, "
+    "`images:delete`); managing tokens, sessions and the password needs a login."
 )
 
 
@@ -28,7 +43,8 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     install_security_headers(api, settings, install_docs(api))
     install_observability(api, settings)  # added last = outermost: sees every answer
-    for module in (auth, images, albums, pages, health, metrics, files):
+    for module in (auth, sessions, tokens, images, client_uploads, albums, pages, health,
+                   metrics, files):
         api.include_router(module.router)
 
     # Without this, unknown /api paths would fall through to Reflex's HTML 404.

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Album, AlbumImage, Image, User
-from imghost.services import cursors, expiry, slugs
+from imghost.services import credentials, cursors, expiry, slugs
 from imghost.services.context import Context
 from imghost.services.images import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ImagePage, public
 
@@ -113,6 +113,7 @@ def describe(ctx: Context, album: Album) -> AlbumPublic:
         created_at=album.created_at)
 
 
+@credentials.requires("images:write")
 def create(ctx: Context, user: User, title: str, description: str = "") -> AlbumPublic:
     album = Album(user_id=user.id, title=_text(title, "title", MAX_TITLE_CHARS, True),
                   description=_text(description, "description", MAX_DESCRIPTION_CHARS, False))
@@ -122,6 +123,7 @@ def create(ctx: Context, user: User, title: str, description: str = "") -> Album
     return describe(ctx, album)
 
 
+@credentials.requires("images:read")
 def list_albums(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                 cursor: str | None = None) -> AlbumPage:
     """The user's albums, newest first (ix_albums_user_id_id)."""
@@ -136,10 +138,12 @@ def list_albums(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                      next_cursor=cursors.encode("a", rows[-1].id) if more else None)
 
 
+@credentials.requires("images:read")
 def get(ctx: Context, user: User, album_id: int) -> AlbumPublic:
     return describe(ctx, _own_album(ctx, user, album_id))
 
 
+@credentials.requires("images:write")
 def change(ctx: Context, user: User, album_id: int, title: str | None = None,
            description: str | None = None, cover_image_id=UNCHANGED,
            shared: bool | None = None) -> AlbumPublic:
@@ -169,6 +173,7 @@ def change(ctx: Context, user: User, album_id: int, title: str | None = None,
     return describe(ctx, album)
 
 
+@credentials.requires("images:delete")
 def remove(ctx: Context, user: User, album_id: int) -> None:
     """Delete the album; its images stay (only the links go, by FK cascade)."""
     album = _own_album(ctx, user, album_id)
@@ -195,6 +200,7 @@ def images_in(ctx: Context, album_id: int, limit: int, below_id: int | None) -> 
     return rows[:limit], len(rows) > limit
 
 
+@credentials.requires("images:read")
 def images_page(ctx: Context, user: User, album_id: int, limit: int = DEFAULT_PAGE_SIZE,
                 cursor: str | None = None) -> ImagePage:
     _check_limit(limit)
@@ -219,6 +225,7 @@ def _own_images(ctx: Context, user: User, image_ids: list[int], field: str) -> s
     return found
 
 
+@credentials.requires("images:write")
 def add_images(ctx: Context, user: User, album_id: int, image_ids: list[int]) -> AlbumPublic:
     """Put images into the album; ones already in it are left as they are."""
     limit = ctx.settings.album_add_max_images
@@ -242,6 +249,7 @@ def add_images(ctx: Context, user: User, album_id: int, image_ids: list[int]) ->
     return describe(ctx, album)
 
 
+@credentials.requires("images:write")
 def remove_image(ctx: Context, user: User, album_id: int, image_id: int) -> None:
     album = _own_album(ctx, user, album_id)
     removed = ctx.session.exec(delete(AlbumImage).where(
@@ -251,6 +259,7 @@ def remove_image(ctx: Context, user: User, album_id: int, image_id: int) -> None
     ctx.audit("album image removed", user_id=user.id, album_id=album.id, image_id=image_id)
 
 
+@credentials.requires("images:read")
 def albums_of_image(ctx: Context, user: User, image_id: int) -> list[int]:
     """The ids of the caller's albums this image is in (the viewer ticks them)."""
     return list(ctx.session.exec(

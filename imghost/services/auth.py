@@ -1,27 +1,24 @@
-"""Credentials: field rules, bcrypt hashing and JWTs. The actions that use them are in accounts.py."""
+"""Passwords and account fields: rules, bcrypt hashing. Tokens are in credentials.py;
+the actions that use both are in accounts.py."""
 
 from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, datetime, timedelta
 
 import bcrypt
-import jwt
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from imghost.errors import Conflict, Invalid, Unauthorized
 from imghost.models import User
-from imghost.settings import Settings
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 MIN_PASSWORD_CHARS = 8
 # bcrypt only looks at the first 72 bytes; longer passwords would be silently cut.
 MAX_PASSWORD_BYTES = 72
-JWT_ALGORITHM = "HS256"
 BAD_CREDENTIALS = "Wrong username or password."
 
 
@@ -42,15 +39,21 @@ def validate_registration(username: str, email: str, password: str) -> tuple[str
             raise EmailNotValidError("too long")
     except EmailNotValidError:
         errors.append({"field": "email", "message": "Enter a valid email address."})
-    if len(password or "") < MIN_PASSWORD_CHARS:
-        errors.append({"field": "password",
-                       "message": f"Password must be at least {MIN_PASSWORD_CHARS} characters."})
-    elif len(password.encode()) > MAX_PASSWORD_BYTES:
-        errors.append({"field": "password",
-                       "message": f"Password must be at most {MAX_PASSWORD_BYTES} bytes."})
+    problem = password_problem(password)
+    if problem:
+        errors.append({"field": "password", "message": problem})
     if errors:
         raise Invalid(errors[0]["message"], code="validation_error", errors=errors)
     return username, normalised_email
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used, or None."""
+    if len(password or "") < MIN_PASSWORD_CHARS:
+        return f"Password must be at least {MIN_PASSWORD_CHARS} characters."
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        return f"Password must be at most {MAX_PASSWORD_BYTES} bytes."
+    return None
 
 
 def hash_password(password: str, rounds: int) -> str:
@@ -106,37 +109,3 @@ def check_password(session: Session, login: str, password: str, rounds: int) -> 
     if not verify_password(password or "", user.password_hash):
         raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
     return user
-
-
-def issue_token(settings: Settings, user_id: int, now: datetime | None = None) -> tuple[str, datetime]:
-    expires_at = (now or datetime.now(UTC)) + timedelta(days=settings.jwt_expire_days)
-    token = jwt.encode({"sub": str(user_id), "exp": expires_at}, settings.signing_secret,
-                       algorithm=JWT_ALGORITHM)
-    return token, expires_at
-
-
-def decode_token(settings: Settings, token: str) -> int:
-    """The user id inside a valid token; Unauthorized for anything else."""
-    try:
-        claims = jwt.decode(token, settings.signing_secret, algorithms=[JWT_ALGORITHM],
-                            options={"require": ["exp", "sub"]})
-        return int(claims["sub"])
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("Your session has expired; please log in again.",
-                           code="token_expired") from None
-    except (jwt.InvalidTokenError, ValueError, TypeError):
-        raise Unauthorized("The access token is invalid.", code="invalid_token") from None
-
-
-# Every authenticated request runs this: a plain Core select is ~half the CPU of
-# session.get() (no identity map, no instance state), and the detached User it
-# builds is only read. Still one query per request, so a deleted user's token
-# is refused at once.
-_USER_BY_ID = select(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
-
-
-def user_for_token(session: Session, settings: Settings, token: str) -> User:
-    row = session.connection().execute(_USER_BY_ID, {"user_id": decode_token(settings, token)}).first()
-    if row is None:
-        raise Unauthorized("The access token is invalid.", code="invalid_token")
-    return User(**row._mapping)

@@ -26,6 +26,7 @@ from imghost.services.storage import Storage
 from imghost.settings import Settings
 
 if TYPE_CHECKING:
+    from imghost.services.credentials import Credential
     from imghost.services.metrics import Metrics
     from imghost.services.rate_limit import RateLimiter
     from imghost.services.upload_claims import Claims
@@ -62,6 +63,8 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     thumbnails: Thumbnailer | None = None
     claims: Claims | None = None
+    # What the caller signed in with (a session or an API token); set by accounts.caller.
+    credential: Credential | None = None
     _after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     def commit(self) -> None:

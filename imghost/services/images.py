@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User
-from imghost.services import expiry
+from imghost.services import credentials, expiry
 from imghost.services.context import Context
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
@@ -81,6 +81,7 @@ def _decode_cursor(cursor: str) -> int:
                       errors=[{"field": "cursor", "message": "Invalid cursor."}]) from None
 
 
+@credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
               cursor: str | None = None) -> ImagePage:
     """The user's images, newest first, one keyset page at a time."""
@@ -118,10 +119,12 @@ def _own_image(ctx: Context, user: User, image_id: int) -> Image:
     return image
 
 
+@credentials.requires("images:read")
 def get(ctx: Context, user: User, image_id: int) -> ImagePublic:
     return public(_own_image(ctx, user, image_id), ctx.storage)
 
 
+@credentials.requires("images:write")
 def change(ctx: Context, user: User, image_id: int, filename: str | None = None,
            set_expiry: bool = False, expires_in: int | None = None) -> ImagePublic:
     """Rename and/or set the expiry (set_expiry with expires_in None: never expires)."""
@@ -142,6 +145,7 @@ def change(ctx: Context, user: User, image_id: int, filename: str | None = None,
     return public(image, ctx.storage)
 
 
+@credentials.requires("images:delete")
 def remove(ctx: Context, user: User, image_id: int) -> None:
     """The row first, then every object the image can have, in one unit of work.
 

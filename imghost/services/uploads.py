@@ -21,7 +21,15 @@ from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import expiry, image_types, processing, quota, slugs, upload_claims
+from imghost.services import (
+    credentials,
+    expiry,
+    image_types,
+    processing,
+    quota,
+    slugs,
+    upload_claims,
+)
 from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN, Storage
@@ -80,6 +88,7 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
     return size_bytes
 
 
+@credentials.requires("images:write")
 def start(ctx: Context, user: User, filename: str, content_type: str,
           size_bytes: int, expires_in: int | None = None) -> ImageGrant:
     """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept.
@@ -104,6 +113,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
 
 
+@credentials.requires("images:write")
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
            content_type: str | None = None) -> Generator[SlowStep, object, Finished]:
     """Record an uploaded object as an image, or refuse it (and delete what was stored).

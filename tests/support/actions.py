@@ -36,3 +36,9 @@ def upload(runtime: Runtime, user: User, data: bytes | None = None,
     data = png() if data is None else data
     grant = start_and_store(runtime, user, data, content_type, filename, expires_in)
     return runtime.call(uploads.finish, user, grant.r2_key, filename, len(data), content_type)
+
+
+def log_in(runtime: Runtime, user: User, user_agent: str = "pytest") -> str:
+    """A login token (a new session) for the user, from an address of its own."""
+    address = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    return runtime.call(accounts.log_in, user.username, PASSWORD, address, user_agent).token

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from imghost.errors import Invalid
 from imghost.settings import Settings
@@ -87,6 +87,9 @@ class Storage(Protocol):
     def read(self, key: str) -> bytes: ...
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        """Store `size` bytes read from `file` in chunks (never all in memory)."""
 
     def delete(self, key: str) -> None: ...
 

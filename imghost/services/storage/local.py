@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
@@ -30,6 +31,8 @@ from imghost.services.storage.base import (
     validate_key,
 )
 from imghost.settings import Settings
+
+COPY_CHUNK_BYTES = 1024 * 1024
 
 
 class LocalStorage:
@@ -125,6 +128,16 @@ class LocalStorage:
         # The upload is at its final key already; only the app can change it.
         if rewritten is not None or upload.key != key:
             self.put(key, upload.data if rewritten is None else rewritten, content_type)
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        writer = self.begin_write(key, size)
+        try:
+            while chunk := file.read(COPY_CHUNK_BYTES):
+                writer.write(chunk)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

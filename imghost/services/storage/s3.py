@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 import boto3
 from botocore.config import Config
@@ -174,6 +175,12 @@ class S3Storage:
             if _precondition_failed(error.__cause__):
                 raise ObjectChanged(upload.key) from None
             raise
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        # One PUT streamed from the (spooled) file; boto3 reads it in chunks.
+        with _storage_errors():
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=file,
+                                   ContentType=content_type, ContentLength=size)
 
     def delete(self, key: str) -> None:
         with _storage_errors():
