@@ -8,8 +8,6 @@ write itself refuses to replace an object (storage/local.py), which settles race
 
 from __future__ import annotations
 
-import time
-
 from sqlmodel import select
 
 from imghost.errors import Forbidden, NotFound
@@ -25,8 +23,8 @@ def _closed() -> Forbidden:
                      "expired. Ask for a new upload URL.", code="upload_closed")
 
 
-def _confirm_running(grant: UploadGrant) -> bool:
-    return grant.claim_expires is not None and grant.claim_expires >= time.time()
+def _confirm_running(ctx: Context, key: str) -> bool:
+    return ctx.claims is not None and key in ctx.claims.held([key])
 
 
 def open_put(ctx: Context, key: str, content_type: str, size: int | None, expires: str,
@@ -37,7 +35,7 @@ def open_put(ctx: Context, key: str, content_type: str, size: int | None, expire
         raise NOT_FOUND  # S3/R2 uploads go to the bucket, never through the app
     storage.verify_put(key, content_type, size, expires, signature)
     grant = ctx.session.get(UploadGrant, key)
-    if grant is None or _confirm_running(grant):
+    if grant is None or _confirm_running(ctx, key):
         raise _closed()
     if storage.head(key) is not None:
         raise Forbidden("A file has already been uploaded with this URL; ask for a new "
