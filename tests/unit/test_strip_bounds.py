@@ -21,6 +21,7 @@ from tests.support.containers import (
     bmff_box,
     bmff_full_box,
     exif_item_info,
+    riff_chunk,
 )
 
 # Each call below takes microseconds; the bound only has to be far below "hangs".
@@ -115,6 +116,12 @@ def test_iloc_field_sizes_other_than_0_4_8_are_refused(sizes, more):
 def test_a_meta_box_without_room_for_its_version_is_refused():
     data = avif_ftyp() + bmff_box(b"meta", b"\x00\x00")
     assert "meta box" in refused(data).detail
+
+
+def test_a_webp_extended_header_too_short_for_its_fields_is_refused():
+    body = b"WEBP" + riff_chunk(b"VP8X", b"\x00\x00") + riff_chunk(b"VP8L", b"\x2f" + b"\x00" * 9)
+    data = b"RIFF" + struct.pack("<I", len(body)) + body
+    assert "VP8X" in refused(data, "image/webp").detail
 
 
 def test_the_reader_refuses_to_read_past_its_end_instead_of_returning_zero():
