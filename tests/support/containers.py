@@ -18,6 +18,10 @@ def avif_ftyp() -> bytes:
     return bmff_box(b"ftyp", b"avif" + b"\x00\x00\x00\x00" + b"avifmif1")
 
 
+def heic_ftyp() -> bytes:
+    return bmff_box(b"ftyp", b"heic" + b"\x00\x00\x00\x00" + b"mif1heic")
+
+
 def exif_item_info(item_id: int = 1) -> bytes:
     """An iinf box listing one EXIF item, so the stripper goes on to read iloc."""
     infe = bmff_full_box(b"infe", 2, struct.pack(">HH", item_id, 0) + b"Exif" + b"\x00")
