@@ -118,6 +118,17 @@ def test_a_meta_box_without_room_for_its_version_is_refused():
     assert "meta box" in refused(data).detail
 
 
+@pytest.mark.timeout(10)
+def test_deeply_nested_boxes_are_not_followed():
+    # 100,000 meta boxes, each the only child of the one before: the walk reads its
+    # four fixed levels and stops, whatever the nesting.
+    levels = 100_000
+    nested = b"".join(struct.pack(">I", 12 * (levels - depth)) + b"meta" + b"\x00\x00\x00\x00"
+                      for depth in range(levels))
+    data = avif_ftyp() + nested
+    assert strip_timed(data) == data
+
+
 def test_a_webp_extended_header_too_short_for_its_fields_is_refused():
     body = b"WEBP" + riff_chunk(b"VP8X", b"\x00\x00") + riff_chunk(b"VP8L", b"\x2f" + b"\x00" * 9)
     data = b"RIFF" + struct.pack("<I", len(body)) + body
