@@ -95,6 +95,27 @@ def test_metadata_spans_repeating_the_whole_file_are_refused():
     assert "more bytes than the file has" in refused(data).detail
 
 
+def idat_exif(extent_length: int) -> bytes:
+    """An EXIF item kept in an idat box (construction method 1), one extent long."""
+    item = struct.pack(">HHHHII", 1, 1, 0, 1, 0, extent_length)  # id, method, dref, 1 extent
+    secret = b"\x00\x00\x00\x00GPS-SECRET-IN-IDAT"
+    return avif_with_meta(exif_item_info(), iloc(1, 0x44, 0x00, struct.pack(">H", 1), item),
+                          bmff_box(b"idat", secret), media=b"pixels" * 4)
+
+
+def test_an_exif_item_inside_idat_is_overwritten():
+    data = idat_exif(22)
+    stripped = strip_timed(data)
+    assert b"GPS-SECRET" not in stripped and len(stripped) == len(data)
+    assert stripped.endswith(bmff_box(b"mdat", b"pixels" * 4))
+
+
+@pytest.mark.timeout(10)
+def test_an_idat_item_running_past_its_box_is_refused():
+    # Its extent reaches into the mdat after the idat box: picture bytes, not metadata.
+    assert "past the end of its data" in refused(idat_exif(22 + 8)).detail
+
+
 @pytest.mark.timeout(10)
 def test_an_item_entry_shorter_than_its_fields_is_refused():
     # An infe box that stops after its version: its item ID and type would come

@@ -14,6 +14,7 @@ against the bytes of its box, so the work is bounded by the file's size.
 from __future__ import annotations
 
 import struct
+from typing import NamedTuple
 
 from imghost.services.processing.bounded_reader import BoundedReader
 from imghost.services.processing.errors import Malformed
@@ -23,6 +24,11 @@ XMP_TYPES = (b"application/rdf+xml",)
 BOX_HEADER = 8
 # iloc stores offsets, lengths, base offsets and extent indexes in 0, 4 or 8 bytes.
 FIELD_SIZES = (0, 4, 8)
+
+
+class ItemLocation(NamedTuple):
+    spans: list[tuple[int, int]]  # (absolute offset, length)
+    end: int  # where the item's data must end: the file's end, or the idat box's
 
 
 def _boxes(data: bytes | bytearray, start: int, end: int):
@@ -84,9 +90,21 @@ def _metadata_entry(data, start: int, end: int) -> tuple[int, bytes] | None:
     return None
 
 
+def _item_data(method: int, size: int, idat: tuple[int, int] | None) -> tuple[int | None, int]:
+    """(start, end) of the bytes an item's offsets count in: the file or the idat box.
+
+    (None, 0) for data not followed: items built from other items (method 2).
+    """
+    if method == 0:
+        return 0, size
+    if method == 1 and idat is not None:
+        return idat
+    return None, 0
+
+
 def _extents(data, start: int, end: int,
-             idat_start: int | None) -> dict[int, list[tuple[int, int]]]:
-    """item_ID -> [(absolute offset, length)] from an iloc box (file and idat items)."""
+             idat: tuple[int, int] | None) -> dict[int, ItemLocation]:
+    """item_ID -> where its bytes are, from an iloc box (file and idat items)."""
     version, reader = _full_box(data, start, end, "iloc box")
     if version > 2:
         raise Malformed(f"iloc version {version}")
@@ -106,7 +124,7 @@ def _extents(data, start: int, end: int,
         reader.skip(2)  # data_reference_index
         base = reader.uint(base_size)
         extent_count = reader.count(2, extent_size)
-        origin = 0 if method == 0 else idat_start if method == 1 else None
+        origin, data_end = _item_data(method, len(data), idat)
         spans = []
         # Extents of zero bytes all read as (offset 0, length 0): nothing to loop over.
         for _ in range(extent_count if extent_size else 0):
@@ -114,18 +132,18 @@ def _extents(data, start: int, end: int,
             offset, length = reader.uint(offset_size), reader.uint(length_size)
             if origin is not None and length:
                 spans.append((origin + base + offset, length))
-        result[item_id] = spans
+        result[item_id] = ItemLocation(spans, data_end)
     return result
 
 
-def _metadata_spans(items: dict[int, bytes], extents: dict[int, list[tuple[int, int]]],
+def _metadata_spans(items: dict[int, bytes], extents: dict[int, ItemLocation],
                     size: int) -> list[tuple[bytes, list[tuple[int, int]]]]:
     """(kind, spans) per metadata item; together they may cover at most the whole file."""
     result, total = [], 0
     for item_id, kind in items.items():
-        spans = extents.get(item_id, [])
-        if any(offset + length > size for offset, length in spans):
-            raise Malformed("metadata item runs past the end")
+        spans, data_end = extents.get(item_id, ItemLocation([], size))
+        if any(offset + length > data_end for offset, length in spans):
+            raise Malformed("metadata item runs past the end of its data")
         # Spans repeating the same bytes would make the rewrite below far bigger than the file.
         total += sum(length for _, length in spans)
         if total > size:
@@ -164,8 +182,7 @@ def strip_bmff(data: bytes) -> bytes:
     items = _metadata_items(buffer, *children[b"iinf"])
     if not items:
         return data
-    idat_start = children[b"idat"][0] if b"idat" in children else None
-    extents = _extents(buffer, *children[b"iloc"], idat_start)
+    extents = _extents(buffer, *children[b"iloc"], children.get(b"idat"))
     for kind, spans in _metadata_spans(items, extents, len(buffer)):
         _overwrite(buffer, kind, spans)
     return bytes(buffer)
