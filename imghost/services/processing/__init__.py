@@ -6,6 +6,7 @@
 - orientation.py  read the EXIF orientation, build an orientation-only EXIF block
 - pixels.py       the picture as browsers show it: upright, 8-bit RGB/RGBA
 - strip_*.py      lossless metadata removal per container (JPEG, PNG, WebP, GIF, AVIF/HEIC)
+- bounded_reader.py  fields of an untrusted container, never read past the structure's end
 - strip.py        picks the stripper for a content type
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
