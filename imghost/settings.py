@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
     max_upload_bytes: int = Field(default=25 * MIB, ge=1, le=5 * 1024 * MIB)
+    # Every request body but a file PUT (bounded by its signed length): JSON and forms
+    # are small, and a big one would be read and parsed at ~10x its size in memory.
+    max_request_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * MIB)
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
     registration_open: bool = True
     keep_metadata: bool = False

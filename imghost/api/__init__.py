@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from imghost.api import auth, files, health, images, metrics
+from imghost.api.body_limit import install_body_limit
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
@@ -26,6 +27,7 @@ def create_api() -> FastAPI:
                   swagger_ui_parameters={"persistAuthorization": True})
     settings = get_runtime().settings
     install_error_handlers(api)
+    install_body_limit(api, settings)  # outside the routes; its 413 still gets the headers
     install_security_headers(api, settings, install_docs(api))
     install_observability(api, settings)  # added last = outermost: sees every answer
     for module in (auth, images, health, metrics, files):

@@ -8,7 +8,6 @@ start) and every worker's counts are summed on each scrape.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 
@@ -27,6 +26,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from imghost.errors import Unauthorized
 from imghost.runtime import get_runtime
+from imghost.services.secret_compare import same_secret
 
 log = logging.getLogger("imghost.metrics")
 # The *_created series double the output and no dashboard reads them.
@@ -87,7 +87,7 @@ def metrics(request: Request) -> Response:
     token = get_runtime().settings.metrics_token
     if token:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(sent.encode(), token.encode()):
+        if not same_secret(sent, token):
             raise Unauthorized("Send 'Authorization: Bearer <IMGHOST_METRICS_TOKEN>'.",
                                code="metrics_token_required")
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
