@@ -7,7 +7,9 @@ instead of surfacing later as a traceback inside a request.
 from __future__ import annotations
 
 import functools
+import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -183,12 +185,43 @@ class Settings(BaseSettings):
                 "local storage defaults (generate one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
-        path = self.data_dir / "jwt_secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return read_or_create_secret(self.data_dir / "jwt_secret")
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in path, created once: never readable by others, never half-written,
+    and when several processes start at once they all end up with the winner's."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp opens with O_CREAT|O_EXCL and mode 0600 whatever the umask; the
+    # secret is whole before link() makes it visible, and link() refuses to
+    # replace a file another process put there first.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".jwt_secret-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp_name, path)
+        except FileExistsError:
+            pass  # another process won the race: use its secret
+    finally:
+        os.unlink(temp_name)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a copy restored with looser permissions
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"The secret in {path} is shorter than 32 characters: "
+                          "delete the file to generate a new one, or set IMGHOST_JWT_SECRET.")
+    return secret
 
 
 def _describe(error: ValidationError) -> str:
