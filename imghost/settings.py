@@ -87,8 +87,11 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = Field(default=600, ge=0)
     sweep_grace_seconds: int = Field(default=3600, ge=0)
 
-    # When set, GET /api/metrics needs "Authorization: Bearer <token>".
+    # When set, GET /api/metrics needs "Authorization: Bearer <token>". Without it the
+    # metrics answer only loopback callers (a scraper on the same host), unless
+    # metrics_public opens them to everyone.
     metrics_token: str = ""
+    metrics_public: bool = False
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
