@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, func
 from sqlmodel import Field, SQLModel
 
 
@@ -16,8 +16,14 @@ def _timestamp() -> Column:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+# SQLite reuses the largest rowid after a delete without AUTOINCREMENT: a token or a
+# link naming a deleted user or image could then name a new one.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=50, unique=True)
@@ -28,6 +34,25 @@ class User(SQLModel, table=True):
     image_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     bytes_stored: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+# Unique whatever the case, in the schema itself: two sign-ups racing as "Alice" and
+# "alice" cannot both pass a check made before either is stored.
+Index("ux_users_username_lower", func.lower(User.__table__.c.username), unique=True)
+Index("ux_users_email_lower", func.lower(User.__table__.c.email), unique=True)
+
+
+class KnownLogin(SQLModel, table=True):
+    """A network an account logged in from successfully (services/known_addresses.py):
+    logins from there are not held by the account's failed-login limit."""
+
+    __tablename__ = "known_logins"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    # HMAC of the address (its /64 for IPv6), so the table is no log of where people were.
+    network_hash: str = Field(max_length=64, primary_key=True)
+    last_login_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class ImageFields(SQLModel):
@@ -46,7 +71,7 @@ class ImageFields(SQLModel):
 
 class Image(ImageFields, table=True):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(

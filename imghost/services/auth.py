@@ -74,22 +74,28 @@ def _decoy_hash(rounds: int) -> str:
 def add_user(session: Session, username: str, email: str, password: str, rounds: int) -> User:
     """Insert a new account (flushed, not committed); Conflict when a name is taken."""
     username, email = validate_registration(username, email, password)
-    taken = session.exec(
-        select(User).where(or_(func.lower(User.username) == username.lower(), User.email == email))
-    ).first()
-    if taken is not None:
-        field = "username" if taken.username.lower() == username.lower() else "email"
-        raise Conflict(f"That {field} is already taken.", code=f"{field}_taken",
-                       errors=[{"field": field, "message": f"That {field} is already taken."}])
+    _refuse_taken(session, username, email)
     user = User(username=username, email=email, password_hash=hash_password(password, rounds))
     session.add(user)
     try:
         session.flush()
     except IntegrityError:
-        # Lost a race with a simultaneous registration of the same name.
+        # Lost a race with a simultaneous sign-up of the same name in another case: the
+        # unique indexes on lower(username) and lower(email) stored only one of us.
         session.rollback()
+        _refuse_taken(session, username, email)
         raise Conflict("That username or email is already taken.", code="username_taken") from None
     return user
+
+
+def _refuse_taken(session: Session, username: str, email: str) -> None:
+    taken = session.exec(select(User).where(or_(
+        func.lower(User.username) == username.lower(), func.lower(User.email) == email.lower()))
+    ).first()
+    if taken is not None:
+        field = "username" if taken.username.lower() == username.lower() else "email"
+        raise Conflict(f"That {field} is already taken.", code=f"{field}_taken",
+                       errors=[{"field": field, "message": f"That {field} is already taken."}])
 
 
 def check_password(session: Session, login: str, password: str, rounds: int) -> User:
