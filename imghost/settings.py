@@ -74,7 +74,11 @@ class Settings(BaseSettings):
     # Rate limits in the `limits` notation ("10/minute", "5 per 15 minutes").
     rate_limit_enabled: bool = True
     rate_limit_login_ip: str = "30/minute"
+    # Attempts on one account from networks it never logged in from (known ones are
+    # held only by the per-address limit: a stranger cannot lock the owner out).
     rate_limit_login_account: str = "10 per 15 minutes"
+    # How long a network the account logged in from stays known.
+    login_known_network_days: int = Field(default=90, ge=1, le=3650)
     rate_limit_register_ip: str = "10/hour"
     rate_limit_upload_user: str = "120/minute"
     # How many reverse proxies in front append to X-Forwarded-For; 0 trusts none,

@@ -98,20 +98,30 @@ def _refuse_taken(session: Session, username: str, email: str) -> None:
                        errors=[{"field": field, "message": f"That {field} is already taken."}])
 
 
-def check_password(session: Session, login: str, password: str, rounds: int) -> User:
-    """The user for a username-or-email and password; Unauthorized with one message otherwise."""
+def find_login(session: Session, login: str) -> User | None:
+    """The account a username-or-email names, if any."""
     login = (login or "").strip()
-    user = None
     # PostgreSQL refuses NUL in text; no account can contain one anyway.
-    if login and "\x00" not in login:
-        column = User.email if "@" in login else func.lower(User.username)
-        user = session.exec(select(User).where(column == login.lower())).first()
+    if not login or "\x00" in login:
+        return None
+    column = func.lower(User.email) if "@" in login else func.lower(User.username)
+    return session.exec(select(User).where(column == login.lower())).first()
+
+
+def check_login_password(user: User | None, password: str, rounds: int) -> User:
+    """user when password is theirs; Unauthorized with one message otherwise, in the
+    same bcrypt time whether or not the account exists."""
     if user is None:
         verify_password(password or "", _decoy_hash(rounds))
         raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
     if not verify_password(password or "", user.password_hash):
         raise Unauthorized(BAD_CREDENTIALS, code="bad_credentials")
     return user
+
+
+def check_password(session: Session, login: str, password: str, rounds: int) -> User:
+    """The user for a username-or-email and password; Unauthorized with one message otherwise."""
+    return check_login_password(find_login(session, login), password, rounds)
 
 
 def issue_token(settings: Settings, user_id: int, now: datetime | None = None) -> tuple[str, datetime]:
