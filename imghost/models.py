@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
+from pydantic import AfterValidator
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, func
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands stored UTC times back without their offset: every time we serve
+    carries it (RFC 3339), whichever database it came from."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A datetime in an API answer.
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 def _timestamp() -> Column:

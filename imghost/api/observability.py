@@ -100,7 +100,8 @@ def configure_logging(settings: Settings) -> None:
 def route_template(scope: dict) -> str:
     route = scope.get("route")
     if route is not None and getattr(route, "path", None):
-        return route.path
+        # path_format: "/api/images/{image_id}", without the path's convertor.
+        return getattr(route, "path_format", None) or route.path
     path = scope.get("path", "")
     for prefix in _REFLEX_PREFIXES:
         if path.startswith(prefix):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -19,8 +21,10 @@ from imghost.settings import Settings
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 MIN_PASSWORD_CHARS = 8
-# bcrypt only looks at the first 72 bytes; longer passwords would be silently cut.
-MAX_PASSWORD_BYTES = 72
+# A limit in characters, which a JSON schema can state; in bytes (UTF-8) a password
+# may be longer than the 72 bcrypt reads: those are hashed first (_bcrypt_input).
+MAX_PASSWORD_CHARS = 72
+BCRYPT_MAX_BYTES = 72
 JWT_ALGORITHM = "HS256"
 BAD_CREDENTIALS = "Wrong username or password."
 
@@ -37,7 +41,10 @@ def validate_registration(username: str, email: str, password: str) -> tuple[str
                        "Username must be 3-50 characters: letters, digits, '_', '.' or '-'."})
     normalised_email = ""
     try:
-        normalised_email = validate_email(email or "", check_deliverability=False).normalized.lower()
+        # An email is an identity here (no mail is sent): any address of the RFC's
+        # form, as the API schema's "format: email" says, .test and .local included.
+        normalised_email = validate_email(email or "", check_deliverability=False,
+                                          globally_deliverable=False).normalized.lower()
         if len(normalised_email) > 255:
             raise EmailNotValidError("too long")
     except EmailNotValidError:
@@ -45,23 +52,33 @@ def validate_registration(username: str, email: str, password: str) -> tuple[str
     if len(password or "") < MIN_PASSWORD_CHARS:
         errors.append({"field": "password",
                        "message": f"Password must be at least {MIN_PASSWORD_CHARS} characters."})
-    elif len(password.encode()) > MAX_PASSWORD_BYTES:
+    elif len(password) > MAX_PASSWORD_CHARS:
         errors.append({"field": "password",
-                       "message": f"Password must be at most {MAX_PASSWORD_BYTES} bytes."})
+                       "message": f"Password must be at most {MAX_PASSWORD_CHARS} characters."})
     if errors:
         raise Invalid(errors[0]["message"], code="validation_error", errors=errors)
     return username, normalised_email
 
 
+def _bcrypt_input(password: str) -> bytes:
+    """The bytes bcrypt hashes. bcrypt reads only 72 bytes and silently drops the rest,
+    so a longer password (72 characters of accented or CJK text) is first reduced to
+    its SHA-256 (44 bytes in base64): every byte of it counts. Up to 72 bytes, as
+    before, so existing hashes still verify."""
+    encoded = password.encode("utf-8", "surrogatepass")
+    if len(encoded) <= BCRYPT_MAX_BYTES:
+        return encoded
+    return base64.b64encode(hashlib.sha256(encoded).digest())
+
+
 def hash_password(password: str, rounds: int) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+    return bcrypt.hashpw(_bcrypt_input(password), bcrypt.gensalt(rounds)).decode()
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    encoded = password.encode()
-    if len(encoded) > MAX_PASSWORD_BYTES:
-        return False
-    return bcrypt.checkpw(encoded, password_hash.encode())
+    if len(password) > 4 * MAX_PASSWORD_CHARS:
+        return False  # no account has one; spare the hashing of a huge string
+    return bcrypt.checkpw(_bcrypt_input(password), password_hash.encode())
 
 
 @functools.lru_cache(maxsize=4)
