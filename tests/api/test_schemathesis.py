@@ -21,7 +21,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.mark.timeout(300)
-def test_the_api_keeps_its_own_contract(client, app_server, artifacts_dir, backend):
+def test_the_api_keeps_its_own_contract(client, app_server, artifacts_dir, backend, tmp_path):
     account = new_account(client, "fuzz")
     kind = "postgres-s3" if "IMGHOST_DATABASE_URL" in backend else "embedded"
     report = artifacts_dir / f"schemathesis-{kind}.xml"
@@ -31,5 +31,7 @@ def test_the_api_keeps_its_own_contract(client, app_server, artifacts_dir, backe
                "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", "20261129",
                "--report", "junit", "--report-junit-path", str(report)]
     env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=280, env=env)
+    # cwd: schemathesis keeps a cache directory (.schemathesis) where it runs.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=280, env=env,
+                            cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
