@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, text
+from pydantic import AfterValidator
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, func, text
 from sqlmodel import Field, SQLModel
 
 
@@ -12,12 +14,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands stored UTC times back without their offset: every time we serve
+    carries it (RFC 3339), whichever database it came from."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A datetime in an API answer.
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+
 def _timestamp() -> Column:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+# SQLite reuses the largest rowid after a delete without AUTOINCREMENT: a token or a
+# link naming a deleted user or image could then name a new one.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=50, unique=True)
@@ -31,6 +49,25 @@ class User(SQLModel, table=True):
     # NULL follows the setting, 0 is unlimited (services/quota.py).
     quota_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+# Unique whatever the case, in the schema itself: two sign-ups racing as "Alice" and
+# "alice" cannot both pass a check made before either is stored.
+Index("ux_users_username_lower", func.lower(User.__table__.c.username), unique=True)
+Index("ux_users_email_lower", func.lower(User.__table__.c.email), unique=True)
+
+
+class KnownLogin(SQLModel, table=True):
+    """A network an account logged in from successfully (services/known_addresses.py):
+    logins from there are not held by the account's failed-login limit."""
+
+    __tablename__ = "known_logins"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    # HMAC of the address (its /64 for IPv6), so the table is no log of where people were.
+    network_hash: str = Field(max_length=64, primary_key=True)
+    last_login_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class ImageFields(SQLModel):
@@ -58,6 +95,7 @@ class Image(ImageFields, table=True):
               sqlite_where=text("thumbnail_key IS NULL")),
         # Only expiring images are in it: the sweep's scan stays small.
         Index("ix_images_expires_at", "expires_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,7 +7,9 @@ instead of surfacing later as a traceback inside a request.
 from __future__ import annotations
 
 import functools
+import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +63,9 @@ class Settings(BaseSettings):
     # Original bytes one user may store (confirmed images plus open upload grants);
     # 0 means unlimited. `imghost set-quota` overrides it per user.
     user_quota_bytes: int = Field(default=10 * 1024 * MIB, ge=0)
+    # Every request body but a file PUT (bounded by its signed length): JSON and forms
+    # are small, and a big one would be read and parsed at ~10x its size in memory.
+    max_request_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * MIB)
     upload_url_ttl_seconds: int = Field(default=15 * 60, ge=30, le=7 * 24 * 3600)
     # How long browsers and shared caches may keep a stored image (Cache-Control
     # max-age). The bytes under a key never change, but an image can be deleted:
@@ -95,7 +100,11 @@ class Settings(BaseSettings):
     # Rate limits in the `limits` notation ("10/minute", "5 per 15 minutes").
     rate_limit_enabled: bool = True
     rate_limit_login_ip: str = "30/minute"
+    # Attempts on one account from networks it never logged in from (known ones are
+    # held only by the per-address limit: a stranger cannot lock the owner out).
     rate_limit_login_account: str = "10 per 15 minutes"
+    # How long a network the account logged in from stays known.
+    login_known_network_days: int = Field(default=90, ge=1, le=3650)
     rate_limit_register_ip: str = "10/hour"
     rate_limit_upload_user: str = "120/minute"
     # Confirms read and decode whole files: the costliest request a user can send.
@@ -123,8 +132,11 @@ class Settings(BaseSettings):
     album_add_max_images: int = Field(default=100, ge=1, le=1000)
     share_page_images: int = Field(default=60, ge=1, le=500)
 
-    # When set, GET /api/metrics needs "Authorization: Bearer <token>".
+    # When set, GET /api/metrics needs "Authorization: Bearer <token>". Without it the
+    # metrics answer only loopback callers (a scraper on the same host), unless
+    # metrics_public opens them to everyone.
     metrics_token: str = ""
+    metrics_public: bool = False
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -221,12 +233,43 @@ class Settings(BaseSettings):
                 "local storage defaults (generate one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
-        path = self.data_dir / "jwt_secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return read_or_create_secret(self.data_dir / "jwt_secret")
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in path, created once: never readable by others, never half-written,
+    and when several processes start at once they all end up with the winner's."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp opens with O_CREAT|O_EXCL and mode 0600 whatever the umask; the
+    # secret is whole before link() makes it visible, and link() refuses to
+    # replace a file another process put there first.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".jwt_secret-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp_name, path)
+        except FileExistsError:
+            pass  # another process won the race: use its secret
+    finally:
+        os.unlink(temp_name)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a copy restored with looser permissions
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"The secret in {path} is shorter than 32 characters: "
+                          "delete the file to generate a new one, or set IMGHOST_JWT_SECRET.")
+    return secret
 
 
 def _describe(error: ValidationError) -> str:

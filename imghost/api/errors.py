@@ -16,7 +16,7 @@ from imghost.errors import ImghostError, TooManyRequests, Unauthorized, Unavaila
 log = logging.getLogger("imghost.api")
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
               429: "rate_limited", 503: "unavailable"}
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
     ConfirmIn,
@@ -46,7 +47,10 @@ async def confirm(body: ConfirmIn, token: BearerToken, runtime: RuntimeDep,
 async def list_images(token: BearerToken, runtime: RuntimeDep,
                       limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
                       per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
-                      cursor: Annotated[str | None, Query(max_length=64)] = None) -> ImagePageOut:
+                      cursor: Annotated[str | None, Query(
+                          max_length=64, description="next_cursor of the previous page",
+                          json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
+                      ) -> ImagePageOut:
     size = limit or per_page or images.DEFAULT_PAGE_SIZE
     page = await runtime.run_as(token, images.list_page, size, cursor)
     return ImagePageOut(images=page.images, next_cursor=page.next_cursor, total=page.total)
@@ -55,12 +59,12 @@ async def list_images(token: BearerToken, runtime: RuntimeDep,
 ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]
 
 
-@router.get("/{image_id}", response_model=ImageOut, responses=ERRORS)
+@router.get("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
 async def get_image(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> ImageOut:
     return await runtime.run_as(token, images.get, image_id)
 
 
-@router.patch("/{image_id}", response_model=ImageOut, responses=ERRORS)
+@router.patch("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
 async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken,
                  runtime: RuntimeDep) -> ImageOut:
     """Rename (`filename`) and/or set the expiry (`expires_in` seconds from now; null clears it)."""
@@ -68,7 +72,7 @@ async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken,
                                 "expires_in" in body.model_fields_set, body.expires_in)
 
 
-@router.delete("/{image_id}", status_code=204, responses=ERRORS)
+@router.delete("/{image_id:integer}", status_code=204, responses=ERRORS)
 async def delete(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> Response:
     await runtime.run_as(token, images.remove, image_id)
     return Response(status_code=204)

@@ -3,16 +3,14 @@ an image as clients see it."""
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
-from imghost.models import Image, ImageFields, User
+from imghost.models import Image, ImageFields, User, UtcDatetime
 from imghost.services import credentials, expiry
 from imghost.services.context import Context
 from imghost.services.object_keys import image_keys
@@ -33,7 +31,7 @@ class ImagePublic(ImageFields):
     display_url: str | None
     # The server-rendered page (/i/{slug}) to share: it unfurls in chats.
     page_url: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 @dataclass(frozen=True)
@@ -63,22 +61,20 @@ def image_page_url(site_url: str, slug: str) -> str:
     return f"{site_url}/i/{slug}"
 
 
+# A cursor is the last id of the page, in hex without leading zeros: 1 to MAX_ID
+# exactly, so the pattern the API declares admits only cursors that can exist.
+CURSOR_PATTERN = re.compile(r"^(?:[1-7][0-9a-f]{7}|[1-9a-f][0-9a-f]{0,6})$")
+
+
 def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"i{last_id}".encode()).decode().rstrip("=")
+    return format(last_id, "x")
 
 
 def _decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("i"):
-            raise ValueError
-        last_id = int(raw[1:])
-        if not 0 < last_id <= MAX_ID:
-            raise ValueError
-        return last_id
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    if not CURSOR_PATTERN.fullmatch(cursor):
         raise Invalid("The cursor is not one this server issued.", code="invalid_cursor",
-                      errors=[{"field": "cursor", "message": "Invalid cursor."}]) from None
+                      errors=[{"field": "cursor", "message": "Invalid cursor."}])
+    return int(cursor, 16)
 
 
 @credentials.requires("images:read")
@@ -97,7 +93,7 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
     # filter by user, scanning the rest of the table on a big user's last page).
     query = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
                                 expiry.still_there(ctx.clock()))
-    if cursor:
+    if cursor is not None:  # "" is no cursor this server issued either
         query = query.where(table.c.id < _decode_cursor(cursor))
     connection = ctx.session.connection()
     rows = connection.execute(query.order_by(table.c.user_id.desc(), table.c.id.desc())

@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from imghost.errors import TooManyRequests, Unauthorized
+from imghost.errors import TooManyRequests
 from imghost.settings import Settings
 
 log = logging.getLogger("imghost.rate_limit")
@@ -31,7 +29,7 @@ RULES = {
 }
 MESSAGES = {
     "login_ip": "Too many login attempts from your address.",
-    "login_account": "Too many failed logins for this account.",
+    "login_account": "Too many login attempts for this account from new places.",
     "register_ip": "Too many sign-ups from your address.",
     "upload_user": "Too many uploads started.",
     "confirm_user": "Too many upload confirmations.",
@@ -66,27 +64,12 @@ class RateLimiter:
             return True
 
     def hit(self, rule: str, identifier: str | int) -> None:
-        """Count one attempt; TooManyRequests when the rule's rate is exceeded."""
+        """Count one attempt; TooManyRequests when the rule's rate is exceeded.
+
+        Count-and-test is one atomic step (a lock in memory, a Lua script in Redis):
+        never test first and count later, or parallel attempts all pass the test."""
         if self.enabled and not self._call(self.strategy.hit, rule, str(identifier)):
             raise self._refuse(rule, str(identifier))
-
-    def check(self, rule: str, identifier: str | int) -> None:
-        """TooManyRequests when the rule is already exhausted, without counting."""
-        if self.enabled and not self._call(self.strategy.test, rule, str(identifier)):
-            raise self._refuse(rule, str(identifier))
-
-    @contextmanager
-    def login_attempt(self, ip: str, login: str) -> Iterator[None]:
-        """Every attempt counts against the address; only failures against the account,
-        so a stranger guessing passwords cannot lock a user out of a correct login forever."""
-        account = (login or "").strip().lower()[:320]
-        self.hit("login_ip", ip)
-        self.check("login_account", account)
-        try:
-            yield
-        except Unauthorized:
-            self.hit("login_account", account)
-            raise
 
     def reset(self) -> None:
         self.storage.reset()

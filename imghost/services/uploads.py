@@ -38,6 +38,7 @@ from imghost.services.storage.base import ObjectChanged
 from imghost.settings import Settings
 
 MAX_FILENAME_CHARS = 255
+FALLBACK_FILENAME = "image"
 log = logging.getLogger("imghost.uploads")
 
 
@@ -61,9 +62,12 @@ def clean_filename(filename: str) -> str:
     """Display text only: last path component, no control characters, bounded length."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    if not name or name in (".", ".."):
+    if not filename:
         raise Invalid("The filename is empty.", code="validation_error",
                       errors=[{"field": "filename", "message": "Give the file a name."}])
+    if not name or name in (".", ".."):
+        # Nothing printable left ("/", a zero-width space): still a valid upload.
+        return FALLBACK_FILENAME
     return name[:MAX_FILENAME_CHARS]
 
 

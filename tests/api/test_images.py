@@ -281,8 +281,11 @@ def test_delete_twice_and_bad_ids(client, served):
     assert get_runtime().storage.head(image["r2_key"]) is None
     assert error_code(client.delete(f"/api/images/{image['id']}", headers=account.headers),
                       404) == "image_not_found"
+    # Not an id at all: no such path (and 405 where a path exists: /api/images/confirm).
     assert error_code(client.delete("/api/images/abc", headers=account.headers),
-                      400) == "validation_error"
+                      404) == "not_found"
+    assert error_code(client.delete("/api/images/confirm", headers=account.headers),
+                      405) == "method_not_allowed"
     assert error_code(client.delete("/api/images/1"), 401) == "not_authenticated"
 
 

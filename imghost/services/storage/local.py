@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
 from imghost.services.image_types import BY_EXTENSION
+from imghost.services.secret_compare import same_secret
 from imghost.services.storage.base import (
     ListedObject,
     PresignedPut,
@@ -74,7 +75,7 @@ class LocalStorage:
         except ValueError:
             raise Forbidden("The upload URL is malformed.", code="bad_signature") from None
         expected = self._signature(key, content_type, size, expires_at)
-        if not hmac.compare_digest(expected, signature):
+        if not same_secret(signature, expected):
             raise Forbidden("The upload URL's signature does not match this request "
                             "(wrong content type, length or a modified URL).",
                             code="bad_signature")
