@@ -120,9 +120,10 @@ def change_password(ctx: Context, user: User, current_password: str, new_passwor
     """Set a new password; every other session ends. Returns how many ended.
     A wrong current password counts as a failed login of the account, so a stolen
     session cannot be used to guess the password faster than the login form allows."""
-    # Counted before the check, atomically, like a login from an unknown network.
-    ctx.limiter.hit("login_account", _account_key(user, ""))
+    account = _account_key(user, "")
+    ctx.limiter.check("login_account", account)
     if not auth.verify_password(current_password or "", user.password_hash):
+        ctx.limiter.hit("login_account", account)
         message = "The current password is wrong."
         raise Invalid(message, code="wrong_password",
                       errors=[{"field": "current_password", "message": message}])

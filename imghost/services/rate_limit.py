@@ -63,6 +63,13 @@ class RateLimiter:
             log.warning("rate limiter unavailable (%s): allowing %s", error.__class__.__name__, rule)
             return True
 
+    def check(self, rule: str, identifier: str | int) -> None:
+        """TooManyRequests when the rule is already exhausted, without counting. Only for
+        callers already signed in (a password change), where counting every attempt
+        would hold the owner; anonymous doors count atomically with hit()."""
+        if self.enabled and not self._call(self.strategy.test, rule, str(identifier)):
+            raise self._refuse(rule, str(identifier))
+
     def hit(self, rule: str, identifier: str | int) -> None:
         """Count one attempt; TooManyRequests when the rule's rate is exceeded.
 

@@ -73,7 +73,8 @@ def test_nothing_uploaded_yet_keeps_the_grant_and_frees_the_claim(runtime):
     with pytest.raises(Invalid) as missing:
         finish(runtime, user, grant, data)
     assert missing.value.code == "object_missing"
-    runtime.storage.put(grant.r2_key, data, "image/png")  # the client PUTs, then retries
+    # The client PUTs (on S3/R2 to the staging key), then retries.
+    runtime.storage.put(runtime.storage.upload_key(grant.r2_key), data, "image/png")
     assert finish(runtime, user, grant, data).created
 
 

@@ -59,8 +59,7 @@ def test_the_first_whole_body_wins_a_race_of_two_puts(runtime):
     assert runtime.storage.read(granted.r2_key) == data
 
 
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)  # S3/R2 only
 def test_s3_puts_never_go_through_the_app(runtime):
-    if runtime.storage.kind != "s3":
-        pytest.skip("S3/R2 only")
     with pytest.raises(NotFound):
         runtime.call(local_puts.open_put, "1/" + "a" * 32 + ".png", "image/png", 10, "1", "x")

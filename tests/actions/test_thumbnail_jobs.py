@@ -67,7 +67,9 @@ def test_two_runtimes_on_one_database_never_make_the_same_thumbnails(runtime, ma
 
     made = (runtime.metrics.value("imghost_thumbnails_made") - made_before
             + other.metrics.value("imghost_thumbnails_made"))
-    assert made == len(pending)  # each image once, by one of the two
+    # Other tests' unfinished images in the same database may be made too; ours each
+    # exactly once (one attempt), by one of the two.
+    assert made >= len(pending)
     for image in pending:
         assert row(runtime, image.id).thumbnail_key is not None
         assert row(runtime, image.id).thumbnail_attempts == 1

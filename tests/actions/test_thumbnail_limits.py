@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from imghost.models import Image
+from imghost.services.processing import Outcome
 from tests.support.actions import new_user, upload
 from tests.unit.test_processing_samples import encode, png_declaring
 
@@ -38,8 +39,11 @@ def test_worker_refuses_a_stored_file_confirm_would_refuse(runtime, caplog, stor
         runtime.storage.delete(key)
 
     with caplog.at_level(logging.WARNING, logger="imghost.processing"):
-        assert runtime.thumbnails.make(image.id) is False
+        assert runtime.thumbnails.make(image.id) is Outcome.FAILED
     assert "refused" in caplog.text
     with Session(runtime.engine) as session:
-        assert session.get(Image, image.id).thumbnail_key is None
+        refused = session.get(Image, image.id)
+        assert refused.thumbnail_key is None
+        # Given up at once: never decoded again by the retry loop.
+        assert refused.thumbnail_attempts == runtime.settings.thumbnail_max_attempts
     assert runtime.storage.head(f"{image.r2_key.rsplit('.', 1)[0]}_thumb.webp") is None
