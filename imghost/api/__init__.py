@@ -19,7 +19,7 @@ from imghost.api import (
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
-from imghost.api.security import install_security_headers
+from imghost.api.security import SecurityHeaders
 from imghost.errors import NotFound
 from imghost.runtime import get_runtime
 
@@ -41,8 +41,9 @@ def create_api() -> FastAPI:
                   swagger_ui_parameters={"persistAuthorization": True})
     settings = get_runtime().settings
     install_error_handlers(api)
-    install_security_headers(api, settings, install_docs(api))
-    install_observability(api, settings)  # added last = outermost: sees every answer
+    # One middleware adds the request id, the security headers, the log line and the
+    # metrics; added last = outermost: sees every answer.
+    install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))
     for module in (auth, sessions, tokens, images, client_uploads, albums, pages, health,
                    metrics, files):
         api.include_router(module.router)
