@@ -44,8 +44,9 @@ def create_api() -> FastAPI:
     # One middleware adds the request id, the security headers, the log line and the
     # metrics; added last = outermost: sees every answer.
     install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))
-    for module in (auth, sessions, tokens, images, client_uploads, albums, pages, health,
-                   metrics, files):
+    # Starlette tries routes in order: the busiest first (probes, tokens, images, pages).
+    for module in (health, auth, images, pages, files, client_uploads, albums, sessions,
+                   tokens, metrics):
         api.include_router(module.router)
 
     # Without this, unknown /api paths would fall through to Reflex's HTML 404.
