@@ -160,6 +160,8 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
                           target.bare_pid))
         alternate(pairs, out, record)
         record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
+        pat = personal_token(client, big)
+        record(run_wrk("me_pat", url, [Request("GET", "/api/auth/me", pat)], out))
         # The share page, anonymous as a chat unfurler or a visitor fetches it.
         slug = image_slug(target.database_url, target.users["big"].id)
         record(run_wrk("image_page", url, [Request("GET", f"/i/{slug}")], out))
