@@ -242,53 +242,56 @@ def _analysis(pg1: dict) -> str:
     return f"""
 ## Which "health"
 
-The ratios divide by `GET /api/health`, the health endpoint of the REST contract
-(database and storage readiness). One real check answers every probe within 0.1 s
-of its start, and probes never wait behind a running check while the last result
-is younger than 0.2 s, so probes cannot become load. `/api/health/live` (no I/O) is
-listed as well.
+`/api/health/live` (no I/O) is the yardstick of issue 17: its server CPU is compared
+with the bare FastAPI route's, and each target row shows its req/s ÷ liveness req/s.
+`GET /api/health` (database and storage readiness) answers every probe within 0.1 s
+of one real check, so probes cannot become load.
 
 ## Levers applied (one commit each, before/after in the commit message)
 
-{_levers()}
+Flame graphs (py-spy, worker under wrk, `python -m bench.flame`) before and after
+are in `bench/profiles/` (`before-*.svg`, `after-*.svg`).
 
-Already in place from the start: keyset pagination on `(user_id, id)` (page 200 costs
-what page 1 costs) and a maintained `users.image_count` instead of `count(*)`.
+{_levers()}
 
 ## Targets not met, and why
 
-Server CPU per request in this run (the process tree, user + system; steadier than
-req/s here): health {_cpu(r, "health")}, health/live {_cpu(r, "health_live")},
-bare FastAPI {_cpu(r, "bare_fastapi")}, me {_cpu(r, "me")}, upload-url
-{_cpu(r, "upload_url")}, list page 1 {_cpu(r, "list_page1")}. With one worker the
-GIL makes that CPU the throughput limit, so the req/s ratios follow it.
+Server CPU per request in this run (the process tree, user + system): health/live
+{_cpu(r, "health_live")}, bare FastAPI {_cpu(r, "bare_fastapi")}, me {_cpu(r, "me")}
+(PAT {_cpu(r, "me_pat")}), upload-url {_cpu(r, "upload_url")}, list page 1
+{_cpu(r, "list_page1")}, confirm {_cpu(r, "confirm")}, share page {_cpu(r, "image_page")}.
 
-- **me / upload-url / list ÷ health.** Health now does no per-request work beyond the
-  request stack. Every authenticated request adds, measured in-process
-  (`python -m bench.probe`): a thread hop (~70 µs, unavoidable with psycopg2, which
-  has no asyncio driver in our stack), a pooled SQLAlchemy session with pre-ping, the
-  user query and the commit (~230-450 µs in Python for 3-4 round trips to a
-  PostgreSQL that shares the same 2 cores), JWT verification (~30 µs) and pydantic
-  validation and serialization of the response. upload-url adds the grant insert and
-  its commit; a list page turns 50 rows into 50 views and 50 response models.
-  Getting me to 0.6 × health would mean me at ~1.7 × the cost of a trivial route:
-  only possible by taking SQLAlchemy and FastAPI's dependency injection off the hot
-  path (raw psycopg2, hand-rolled auth), or by caching users per token, which would
-  break the deleted-user 401 (refused).
-- **health ÷ bare FastAPI.** The bare app answers from one async route; imghost's
-  request first passes Reflex's wrapper (its own Starlette app with CORS and context
-  middleware, then a Mount: ~25 µs in-process) and imghost's middleware (request
-  ids, a JSON access-log line and Prometheus metrics per request, security headers:
-  ~50 µs), and `/api/health` writes an access-log line per probe (`/live` does not;
-  tests/api/test_metrics.py wants that line). In-process: bare ~44 µs, imghost
-  `/api/health/live` ~120 µs per request. Closing the gap means serving `/api` in
-  front of Reflex (changing the `imghost.imghost:app` entry point every start script
-  uses) and lighter logging: left to the owners of those parts.
+- **Authenticated requests (me, upload-url, list).** Each still pays a thread hop to
+  the database threads (psycopg2 has no asyncio driver), an ORM Session, and BEGIN,
+  the token query and COMMIT as separate round trips to a PostgreSQL that shares the
+  same 2 cores; in-process, `accounts.profile` through `runtime.call_as` alone costs
+  ~300 µs CPU. Caching the token's user was not done: `me` returns live counters
+  (image_count, bytes_stored) and a cache still needs a revocation check per request,
+  which is the same one-row read.
+- **upload-url** sums the caller's open grants for the quota pre-check;
+  `upload_grants` has no index on `user_id`, and the bench's uploader holds tens of
+  thousands of open grants after its own runs, so that statement dominates. An index
+  `(user_id, expires_at)` (a migration) or a maintained pending-bytes counter is next.
+- **List page.** 50 `ImagePublic` models (SQLModel validation, ~5 µs each) and the
+  Core rows; building them without validation measured no faster (SQLModel's
+  `model_construct` is as slow), and FastAPI's second validation of a returned model
+  costs ~35 µs per page (measured), so pre-serialized bytes were not worth it.
+- **Restart** is Reflex's app construction (imports and the frontend mount) before
+  the first request; lazy imports of its compile machinery were not attempted.
 {_login_note(r)}"""
 
 
-# What was changed for issue 7 and what each change measured (see the commits).
+# What was changed for issues 7 and 17 and what each change measured (see the commits).
 LEVERS = [
+    ('issue 17: one edge middleware (request id, security headers, log, metrics); '
+     'request ids from a per-process prefix and a counter; cached Prometheus children',
+     'in-process /api/health/live 115 → 105 µs CPU'),
+    ('issue 17: routers included in order of traffic (health, auth, images, pages first)',
+     'in-process /api/health/live 106 → 62 µs CPU (route matching was 24% of it)'),
+    ('issue 17: no pool pre-ping per checkout; ping only after 10 s idle, repeat the token '
+     'check once on a dead connection', 'one round trip fewer per request; me ~−8% CPU'),
+    ('issue 17: quota pre-check as one Core statement (none without a quota), grant as a '
+     'Core insert', 'uploads.start 2,490 → 1,680 µs CPU in-process'),
     ('health routes async; one readiness check shared by all probes within 0.1 s',
      '/api/health 329 → 3,080 req/s (server CPU 2,097 → 190 µs/req)'),
     ('bcrypt on its own niced threads, one per core, instead of the 40-thread pool',
