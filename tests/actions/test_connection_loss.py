@@ -26,9 +26,11 @@ def close_pooled_connections(runtime) -> int:
 
 @pytest.fixture
 def pg_runtime(runtime):
-    if runtime.settings.is_sqlite:
-        pytest.skip("SQLite has no server to lose connections to")
     return runtime
+
+
+# SQLite has no server to lose connections to: these run on PostgreSQL only.
+pytestmark = pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)
 
 
 def test_a_token_check_on_a_dead_pooled_connection_is_repeated_on_a_fresh_one(pg_runtime):

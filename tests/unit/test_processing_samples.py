@@ -109,11 +109,11 @@ def png_declaring(width: int = 50_000, height: int = 50_000) -> bytes:
 
 def hostile_files():
     """What confirm must refuse (and delete): (bytes, declared type, error code), with ids."""
-    cases = {"truncated-jpeg": (truncated_jpeg(), "image/jpeg", "not_an_image"),
+    cases = {"truncated-jpeg": (truncated_jpeg(), "image/jpeg", "invalid_image"),
              "png-50000": (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
              "html-as-png": (HTML_AS_PNG, "image/png", "not_an_image"),
              "svg-as-png": (SVG, "image/png", "not_an_image"),
-             "avif-4g-items": (avif_claiming_items(), "image/avif", "not_an_image")}
+             "avif-4g-items": (avif_claiming_items(), "image/avif", "invalid_image")}
     return {"argvalues": list(cases.values()), "ids": list(cases)}
 
 

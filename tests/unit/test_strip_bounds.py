@@ -55,7 +55,7 @@ def test_an_avif_declaring_four_billion_items_is_refused_at_once():
     data = avif_claiming_items(0xFFFFFFFF)
     assert len(data) == 89
     refusal = refused(data)
-    assert refusal.code == "not_an_image"
+    assert refusal.code == "invalid_image"
     assert "4294967295" in refusal.detail
 
 

@@ -16,4 +16,5 @@ class Malformed(Rejected):
     """A container's structure is broken (truncated, lengths pointing past the end)."""
 
     def __init__(self, detail: str):
-        super().__init__(f"The file is damaged or truncated ({detail}).", code="not_an_image")
+        # Not "not_an_image": the signature was right, the structure inside lies.
+        super().__init__(f"The file is damaged or truncated ({detail}).", code="invalid_image")
