@@ -224,7 +224,7 @@ def test_database_outage_in_the_ui(private_postgres, tmp_path, browser):
         # The form's alert, or Reflex's own toast for an unexpected failure.
         problem = page.get_by_role("alert").or_(
             page.get_by_text(re.compile("error|unavailable|went wrong", re.I)))
-        expect(problem.first).to_be_visible()
+        expect(problem.first).to_be_visible(timeout=20_000)  # a loaded machine
         assert "/login" in page.url  # not let in
 
         private_postgres.start()
