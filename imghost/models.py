@@ -42,11 +42,19 @@ class ImageFields(SQLModel):
     height: int | None = None
     # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
     placeholder: str | None = Field(default=None, max_length=100)
+    # A blurhash (blurha.sh) of the picture, made with the thumbnail: clients decode it
+    # into a blurred preview; null until the pipeline has run.
+    blurhash: str | None = Field(default=None, max_length=100)
 
 
 class Image(ImageFields, table=True):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_images_user_id_id", "user_id", "id"),
+        # Listing sorts and filters (services/image_search.py).
+        Index("ix_images_user_id_size_bytes_id", "user_id", "size_bytes", "id"),
+        Index("ix_images_user_id_created_at", "user_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(

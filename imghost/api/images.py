@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -17,6 +17,7 @@ from imghost.api.schemas import (
 )
 from imghost.services import images, uploads
 
+Sort = Literal["newest", "oldest", "largest"]
 router = APIRouter(prefix="/api/images", tags=["images"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
           503: {"model": ErrorOut}}
@@ -42,13 +43,31 @@ async def confirm(body: ConfirmIn, token: BearerToken, runtime: RuntimeDep,
 
 @router.get("/", response_model=ImagePageOut, responses=ERRORS)
 @router.get("", response_model=ImagePageOut, include_in_schema=False)
-async def list_images(token: BearerToken, runtime: RuntimeDep,
-                      limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
-                      per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
-                      cursor: Annotated[str | None, Query(max_length=64)] = None) -> ImagePageOut:
+async def list_images(
+    token: BearerToken, runtime: RuntimeDep,
+    limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
+    per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
+    cursor: Annotated[str | None, Query(max_length=64, description=(
+        "next_cursor of the previous page (a cursor belongs to one sort)"))] = None,
+    before: Annotated[str | None, Query(max_length=64, description=(
+        "prev_cursor of a page: the page before it, in the same order"))] = None,
+    q: Annotated[str | None, Query(description="Text the filename contains (any case)")] = None,
+    type: Annotated[str | None, Query(  # noqa: A002
+        description="Content type or extension, e.g. image/png or png",
+        examples=["image/png"])] = None,
+    created_from: Annotated[str | None, Query(
+        alias="from", description="Uploaded on or after: YYYY-MM-DD or ISO 8601 time")] = None,
+    created_to: Annotated[str | None, Query(
+        alias="to", description="Uploaded on or before: YYYY-MM-DD (the whole day) or ISO 8601 time"
+    )] = None,
+    sort: Annotated[Sort, Query(description="newest and oldest by upload, largest by size")] = "newest",
+) -> ImagePageOut:
     size = limit or per_page or images.DEFAULT_PAGE_SIZE
-    page = await runtime.run_as(token, images.list_page, size, cursor)
-    return ImagePageOut(images=page.images, next_cursor=page.next_cursor, total=page.total)
+    search = images.Search(q=q, type=type, created_from=created_from, created_to=created_to,
+                           sort=sort)
+    page = await runtime.run_as(token, images.list_page, size, cursor, search, before)
+    return ImagePageOut(images=page.images, next_cursor=page.next_cursor,
+                        prev_cursor=page.prev_cursor, total=page.total)
 
 
 @router.delete("/{image_id}", status_code=204, responses=ERRORS)

@@ -71,7 +71,9 @@ ImageOut = ImagePublic
 class ImagePageOut(BaseModel):
     images: list[ImageOut]
     next_cursor: str | None
-    total: int
+    # The page before this one (GET ?before=): null on the first page.
+    prev_cursor: str | None = None
+    total: int = Field(description="The user's images, or those matching the filters")
 
 
 class FieldError(BaseModel):
