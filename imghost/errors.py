@@ -44,6 +44,11 @@ class Conflict(ImghostError):
     code = "conflict"
 
 
+class TooLarge(ImghostError):
+    status = 413
+    code = "too_large"
+
+
 class TooManyRequests(ImghostError):
     status = 429
     code = "rate_limited"

@@ -1,21 +1,26 @@
-"""The image endpoints: upload grant, confirm, list, delete. Each runs one action."""
+"""The image endpoints: upload grant, confirm, list (search, sort), delete, bulk delete, zip.
+Each runs one action."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
+    BulkDeletedOut,
     ConfirmIn,
     ErrorOut,
+    ImageIdsIn,
     ImageOut,
     ImagePageOut,
     UploadUrlIn,
     UploadUrlOut,
+    ZipLinkOut,
 )
-from imghost.services import images, uploads
+from imghost.services import bulk, images, uploads, zip_download
 
 Sort = Literal["newest", "oldest", "largest"]
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -68,6 +73,33 @@ async def list_images(
     page = await runtime.run_as(token, images.list_page, size, cursor, search, before)
     return ImagePageOut(images=page.images, next_cursor=page.next_cursor,
                         prev_cursor=page.prev_cursor, total=page.total)
+
+
+@router.post("/bulk-delete", response_model=BulkDeletedOut, responses=ERRORS)
+async def bulk_delete(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> BulkDeletedOut:
+    """Delete up to IMGHOST_BULK_MAX_IMAGES images in one request; ids that are not
+    yours (or are gone already) are listed as missing."""
+    result = await runtime.run_as(token, bulk.remove_many, body.ids)
+    return BulkDeletedOut(deleted=result.deleted, missing=result.missing)
+
+
+@router.post("/zip", response_model=ZipLinkOut,
+             responses={**ERRORS, 413: {"model": ErrorOut}})
+async def zip_link(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> ZipLinkOut:
+    """A short-lived link that downloads the images as one streamed zip."""
+    link = await runtime.run_as(token, zip_download.grant_zip, body.ids)
+    return ZipLinkOut(**vars(link))
+
+
+@router.get("/zip/{link}", response_class=StreamingResponse,
+            responses={200: {"content": {"application/zip": {}}}, 404: {"model": ErrorOut}})
+async def zip_file(link: Annotated[str, Path(max_length=4096)],
+                   runtime: RuntimeDep) -> StreamingResponse:
+    download = await runtime.run(zip_download.open_zip, link)
+    return StreamingResponse(download.chunks(runtime.storage), media_type="application/zip",
+                             headers={"Content-Disposition":
+                                      f'attachment; filename="{download.filename}"',
+                                      "Cache-Control": "no-store"})
 
 
 @router.delete("/{image_id}", status_code=204, responses=ERRORS)

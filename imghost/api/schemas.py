@@ -76,6 +76,24 @@ class ImagePageOut(BaseModel):
     total: int = Field(description="The user's images, or those matching the filters")
 
 
+class ImageIdsIn(BaseModel):
+    model_config = STRICT
+    ids: list[int] = Field(description="Image ids (at most IMGHOST_BULK_MAX_IMAGES)",
+                           examples=[[12, 13, 14]])
+
+
+class BulkDeletedOut(BaseModel):
+    deleted: list[int]
+    missing: list[int] = Field(description="Ids that were not yours or already gone")
+
+
+class ZipLinkOut(BaseModel):
+    url: str = Field(description="GET it (no token needed) before expires_at for the zip")
+    expires_at: datetime
+    count: int
+    size_bytes: int
+
+
 class FieldError(BaseModel):
     field: str
     message: str

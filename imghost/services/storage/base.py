@@ -52,6 +52,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def delete_many(self, keys: list[str]) -> None:
+        """Delete every key (missing ones are fine) in as few requests as the store allows."""
+
     def public_url(self, key: str) -> str: ...
 
     def check(self) -> None:

@@ -105,6 +105,10 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def delete_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.delete(key)
+
     def public_url(self, key: str) -> str:
         return app_file_url(self.settings, key)
 

@@ -16,6 +16,7 @@ from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.
 GET_URL_TTL_SECONDS = 300
+DELETE_BATCH = 1000
 
 
 @contextmanager
@@ -117,6 +118,17 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with _storage_errors():
             self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_many(self, keys: list[str]) -> None:
+        # One DeleteObjects request per 1,000 keys (the S3 and R2 maximum).
+        for first in range(0, len(keys), DELETE_BATCH):
+            batch = [{"Key": key} for key in keys[first:first + DELETE_BATCH]]
+            with _storage_errors():
+                reply = self.client.delete_objects(Bucket=self.bucket,
+                                                   Delete={"Objects": batch, "Quiet": True})
+            if reply.get("Errors"):
+                raise Unavailable(f"Storage could not delete {len(reply['Errors'])} objects.",
+                                  code="storage_unavailable")
 
     def public_url(self, key: str) -> str:
         if self.settings.s3_public_base_url:
