@@ -145,3 +145,13 @@ def test_a_cursor_belongs_to_its_sort(runtime, library):
     with pytest.raises(Invalid):
         runtime.call(images.list_page, user, 2, newest.next_cursor, Search(),
                      newest.next_cursor)
+
+
+def test_listing_carries_the_pipelines_blurhash(runtime):
+    from tests.support.actions import upload
+
+    user = new_user(runtime)
+    upload(runtime, user)
+    runtime.thumbnails.wait_until_idle()
+    (image,) = runtime.call(images.list_page, user).images
+    assert image.thumbnail_url and len(image.blurhash) == 28

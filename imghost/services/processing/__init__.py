@@ -9,6 +9,7 @@
 - strip.py        picks the stripper for a content type
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
+- blur.py         blurhash of the thumbnail; its tiny PNG preview for the gallery
 - concurrency.py  one budget of simultaneous decodes (memory bound)
 - worker.py       bounded thread pool, pending picker, ThumbnailQueue (schedule, resume_pending, backfill)
 """

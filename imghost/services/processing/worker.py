@@ -54,9 +54,10 @@ def _pending_key(ctx: Context, image_id: int) -> str | None:
 
 
 def _record_derivatives(ctx: Context, image_id: int, thumbnail_key: str,
-                        display_key: str | None) -> bool:
+                        display_key: str | None, blurhash: str | None = None) -> bool:
     return bool(ctx.session.exec(update(Image).where(Image.id == image_id).values(
-        thumbnail_key=thumbnail_key, display_key=display_key)).rowcount)
+        thumbnail_key=thumbnail_key, display_key=display_key,
+        blurhash=blurhash or None)).rowcount)
 
 
 def _pending_ids(ctx: Context) -> list[int]:
@@ -97,7 +98,8 @@ class ThumbnailQueue:
         if made.display is not None:
             display_key = derivative_key(key, "display")
             storage.put(display_key, made.display, WEBP)
-        if not self.runner.call(_record_derivatives, image_id, thumbnail_key, display_key):
+        if not self.runner.call(_record_derivatives, image_id, thumbnail_key, display_key,
+                                made.blurhash):
             # The image was deleted meanwhile: leave no orphans behind.
             for orphan in (thumbnail_key, display_key):
                 if orphan:

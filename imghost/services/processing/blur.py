@@ -1,0 +1,45 @@
+"""Blurhash placeholders (blurha.sh): made from the thumbnail, shown until it arrives.
+
+A blurhash is ~30 characters that decode into a soft picture of the image. Clients
+that can decode it (apps, scripts) get it from the API; the gallery gets a tiny PNG
+decoded on the server, scaled up by the browser (no JavaScript build needed).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+
+import blurhash
+from PIL import Image
+
+# 4 x 3 components: enough for the shape of a photo, 28 characters.
+COMPONENTS = (4, 3)
+# The encoder is pure Python: it reads a 32 px copy, not the thumbnail itself.
+SAMPLE_SIDE = 32
+# Decoded this small, the browser's smooth upscaling does the blurring.
+PREVIEW_SIDE = 6
+
+
+def blurhash_of(picture: Image.Image) -> str:
+    sample = picture.convert("RGB")
+    sample.thumbnail((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
+    width, height = sample.size
+    pixels = list(sample.getdata())
+    rows = [pixels[y * width:(y + 1) * width] for y in range(height)]
+    return blurhash.encode(rows, *COMPONENTS)
+
+
+@functools.lru_cache(maxsize=4096)
+def blurhash_data_url(hash_text: str) -> str:
+    """A data: URL of a PREVIEW_SIDE-pixel PNG; "" for text that is no blurhash."""
+    try:
+        rows = blurhash.decode(hash_text, PREVIEW_SIDE, PREVIEW_SIDE)
+    except (ValueError, IndexError, KeyError):
+        return ""
+    preview = Image.new("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))
+    preview.putdata([tuple(pixel) for row in rows for pixel in row])
+    buffer = io.BytesIO()
+    preview.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
