@@ -134,3 +134,14 @@ def remove(ctx: Context, user: User, image_id: int) -> None:
             image_count=User.image_count - 1, bytes_stored=User.bytes_stored - image.size_bytes))
         ctx.metrics.image_deleted()
         ctx.audit("image deleted", user_id=user.id, image_id=image.id, key=image.r2_key)
+
+
+def get_image(ctx: Context, user: User, image_id: int) -> ImagePublic:
+    """One of the caller's images (the gallery's deep link to its viewer)."""
+    if not 0 < image_id <= MAX_ID:
+        raise NotFound("No image with that id.", code="image_not_found")
+    image = ctx.session.exec(select(Image).where(Image.id == image_id,
+                                                 Image.user_id == user.id)).first()
+    if image is None:
+        raise NotFound("No image with that id.", code="image_not_found")
+    return public(image, ctx.storage)

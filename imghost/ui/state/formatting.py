@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
+from imghost.services.processing.blur import blurhash_data_url
+from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -42,10 +44,37 @@ class GalleryImage:
     ratio: float = 1.0
     # "#rrggbb" shown while the picture loads; empty when not known.
     placeholder: str = ""
+    # The tile's picture: srcset of the thumbnail and display sizes, with the
+    # thumbnail's own width and height (the browser reserves the box before loading).
+    srcset: str = ""
+    thumb_width: int = THUMBNAIL_SIDE
+    thumb_height: int = THUMBNAIL_SIDE
+    # CSS background until the thumbnail arrives: the blurhash preview over the colour.
+    backdrop: str = ""
+
+
+def _srcset(image: ImagePublic, measured: bool) -> str:
+    if not (measured and image.thumbnail_url):
+        return ""
+    candidates = [f"{image.thumbnail_url} {fit(image.width, image.height, THUMBNAIL_SIDE)[0]}w"]
+    if image.display_url:
+        candidates.append(f"{image.display_url} {fit(image.width, image.height, DISPLAY_SIDE)[0]}w")
+    return ", ".join(candidates)
+
+
+def _backdrop(image: ImagePublic, colour: str) -> str:
+    preview = blurhash_data_url(image.blurhash) if image.blurhash else ""
+    layers = [f"center / cover no-repeat url({preview})"] if preview else []
+    if colour:
+        layers.append(colour)
+    return ", ".join(layers)
 
 
 def gallery_image(image: ImagePublic) -> GalleryImage:
     measured = bool(image.width and image.height)
+    colour = image.placeholder if PLACEHOLDER.match(image.placeholder or "") else ""
+    thumb_width, thumb_height = (fit(image.width, image.height, THUMBNAIL_SIDE) if measured
+                                 else (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     return GalleryImage(
         id=image.id,
         filename=image.filename,
@@ -58,5 +87,8 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         content_type=image.content_type,
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,
-        placeholder=image.placeholder if PLACEHOLDER.match(image.placeholder or "") else "",
+        placeholder=colour,
+        srcset=_srcset(image, measured),
+        thumb_width=thumb_width, thumb_height=thumb_height,
+        backdrop=_backdrop(image, colour),
     )
