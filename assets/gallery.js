@@ -51,8 +51,44 @@
     lastY = y;
     schedule();
   }, { passive: true });
+  // A page arriving above the one being read must not push it down. Chrome's scroll
+  // anchoring does that, except at the very top of the document (the usual case
+  // after a reload at a saved position): remember the first tile in view when newer
+  // images are asked for, and put it back where it was once they are in.
+  let held = null;
+
+  function tileInView() {
+    for (const tile of document.querySelectorAll(".gallery-tile")) {
+      const box = tile.getBoundingClientRect();
+      if (box.bottom > 0) return { id: tile.getAttribute("data-id"), top: box.top };
+    }
+    return null;
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("#load-newer");
+    if (!button) return;
+    const tile = tileInView();
+    if (tile) held = Object.assign(tile, { cursor: button.getAttribute("data-cursor") });
+  }, true);
+
+  function holdPlace() {
+    if (!held) return;
+    const button = document.getElementById("load-newer");
+    if (button && button.getAttribute("data-cursor") === held.cursor) return; // not yet
+    const tile = document.querySelector('.gallery-tile[data-id="' + held.id + '"]');
+    if (tile) {
+      const moved = tile.getBoundingClientRect().top - held.top;
+      if (Math.abs(moved) > 1) window.scrollBy(0, moved);
+    }
+    held = null;
+  }
+
   // Pages arriving (or a short first page) may leave the button in view.
-  new MutationObserver(schedule).observe(document.documentElement, {
+  new MutationObserver(function () {
+    holdPlace();
+    schedule();
+  }).observe(document.documentElement, {
     childList: true, subtree: true, attributes: true, attributeFilter: ["data-cursor"],
   });
 

@@ -34,6 +34,8 @@ def seed_images(engine: Engine, user_id: int, count: int, name: str = "photo-{n:
             key = f"{user_id}/{uuid.uuid4().hex}.jpg"
             rows.append({**{k: v for k, v in template.items() if k != "id"},
                          "filename": name.format(n=n), "r2_key": key,
+                         # The large view shows the template's own picture.
+                         "display_key": template["display_key"] or template["r2_key"],
                          "size_bytes": 100_000 + n,
                          "created_at": start + timedelta(seconds=n)})
         for first in range(0, len(rows), 2000):

@@ -74,9 +74,16 @@ def page_slot(slot: int) -> rx.Component:
         columns=rx.breakpoints(initial="2", xs="3", sm="4", lg="5"),
         spacing=rx.breakpoints(initial="2", sm="4"),
         width="100%", class_name="gallery-page", data_slot=str(slot),
-        # Slots are reused: CSS order, not the DOM, puts the pages top to bottom.
-        order=GalleryState.slot_rank[slot],
         display=rx.cond(items.length() > 0, "grid", "none"),
+    )
+
+
+def slot_in_place(slot: rx.Var) -> rx.Component:
+    # Keyed by slot: when the order changes React moves the slot's element, keeping
+    # its tiles (and their loaded pictures) instead of rebuilding them.
+    return rx.fragment(
+        rx.match(slot, *[(k, page_slot(k)) for k in range(SLOTS)], rx.fragment()),
+        key=slot,
     )
 
 
@@ -99,7 +106,7 @@ def grid() -> rx.Component:
     return rx.vstack(
         edge_button("Show newer images", "arrow-up", GalleryState.newer_cursor,
                     GalleryState.load_newer, "load-newer"),
-        rx.flex(*[page_slot(slot) for slot in range(SLOTS)], direction="column",
+        rx.flex(rx.foreach(GalleryState.slot_order, slot_in_place), direction="column",
                 gap=rx.breakpoints(initial="0.5rem", sm="1rem"), width="100%",
                 id="gallery-grid"),
         edge_button("Load more", "arrow-down", GalleryState.older_cursor,

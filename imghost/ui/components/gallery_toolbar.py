@@ -70,7 +70,7 @@ def selection_bar() -> rx.Component:
         # Albums (the sharing issue) add "Add to album" here.
         wrap="wrap", gap="0.5em", align="center", width="100%", padding="0.6em 0.9em",
         margin_bottom="1em", border_radius="var(--radius-4)", id="selection-bar",
-        background=rx.color("accent", 3), border=f"1px solid {rx.color('accent', 6)}",
+        background=rx.color("gray", 1), border=f"2px solid {rx.color('accent', 8)}",
         position="sticky", top="4.25em", z_index="5",
     )
 
@@ -79,7 +79,7 @@ def bulk_delete() -> rx.Component:
     count = GalleryState.selected_ids.length()
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft",
+            rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="outline",
                       id="delete-selected"),
         ),
         rx.alert_dialog.content(

@@ -18,7 +18,7 @@ def delete_confirmation() -> rx.Component:
     image = GalleryState.viewer
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="soft"),
+            rx.button(rx.icon("trash-2", size=16), "Delete", color_scheme="red", variant="outline"),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete this image?"),
@@ -38,9 +38,10 @@ def delete_confirmation() -> rx.Component:
     )
 
 
-def step_button(label: str, icon: str, target, element_id: str) -> rx.Component:
+def step_button(label: str, icon: str, target, direction: int,
+                element_id: str) -> rx.Component:
     return rx.icon_button(
-        rx.icon(icon, size=20), on_click=GalleryState.show_neighbour(target),
+        rx.icon(icon, size=20), on_click=GalleryState.step(direction),
         disabled=target == 0, aria_label=label, title=label + " (arrow key)", id=element_id,
         variant="soft", color_scheme="gray", size="3", radius="full",
     )
@@ -59,7 +60,7 @@ def viewer() -> rx.Component:
                                right="1em"),
             ),
             rx.hstack(
-                step_button("Previous image", "chevron-left", GalleryState.viewer_prev,
+                step_button("Previous image", "chevron-left", GalleryState.viewer_prev, -1,
                             "viewer-prev"),
                 rx.center(
                     # Sized by the image's own ratio (square until measured), capped in height.
@@ -75,7 +76,7 @@ def viewer() -> rx.Component:
                     background=rx.color("gray", 3), border_radius="var(--radius-3)",
                     overflow="hidden",
                 ),
-                step_button("Next image", "chevron-right", GalleryState.viewer_next,
+                step_button("Next image", "chevron-right", GalleryState.viewer_next, 1,
                             "viewer-next"),
                 align="center", spacing="2", width="100%", margin_y="0.75em",
             ),

@@ -30,12 +30,12 @@ def _replace_url(address: GalleryAddress):
 
 
 class GalleryState(SessionState):
-    # One page per slot; slot_rank[k] is slot k's place top to bottom (CSS order).
+    # One page per slot; slot_order lists the slots top to bottom.
     slot_0: list[GalleryImage] = []
     slot_1: list[GalleryImage] = []
     slot_2: list[GalleryImage] = []
     slot_3: list[GalleryImage] = []
-    slot_rank: list[int] = list(range(SLOTS))
+    slot_order: list[int] = list(range(SLOTS))
     newer_cursor: str = ""
     older_cursor: str = ""
     total: int = 0
@@ -80,7 +80,7 @@ class GalleryState(SessionState):
                                    self._address.search(), before)
 
     def _show_window(self) -> None:
-        self.slot_rank = self._window.ranks()
+        self.slot_order = self._window.slots_top_to_bottom()
         self.newer_cursor, self.older_cursor = (self._window.newer_cursor,
                                                 self._window.older_cursor)
 
@@ -336,10 +336,12 @@ class GalleryState(SessionState):
         return self._open(image_id)
 
     @rx.event
-    def show_neighbour(self, image_id: int):
-        """Previous / next in the viewer (buttons, arrow keys, swipes)."""
-        if image_id:
-            return self._open(image_id)
+    def step(self, direction: int):
+        """Previous (-1) / next (+1) in the viewer (buttons, arrow keys, swipes). From the
+        state's own place, so quick presses queued before an answer each move once."""
+        target = self.viewer_prev if direction < 0 else self.viewer_next
+        if target:
+            return self._open(target)
 
     @rx.event
     def set_viewer_open(self, value: bool):

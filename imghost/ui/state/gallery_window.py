@@ -4,7 +4,8 @@ Reflex sends a state variable whole whenever it changes, so one growing `images`
 list made every "load more" resend everything loaded so far, and kept every tile in
 the DOM. Instead the gallery has SLOTS page variables: a new page fills a free slot,
 or the slot of the page farthest away (which is dropped, and fetched back by cursor
-if the user scrolls back to it). Each load sends one page and the slots' order; the
+if the user scrolls back to it). Each load sends one page and the slots' order (the DOM
+moves the slots' keyed elements, it does not rebuild them); the
 DOM never holds more than SLOTS pages.
 """
 
@@ -16,8 +17,6 @@ SLOTS = 4
 # Divisible by every column count of the grid (2, 3, 4, 5): each page fills whole
 # rows, so pages stack without gaps and a dropped page takes whole rows with it.
 PAGE_SIZE = 60
-# CSS order of a slot that holds no page (it renders nothing anyway).
-UNUSED = SLOTS
 
 
 @dataclass
@@ -62,10 +61,10 @@ class PageWindow:
         self.above[slot], self.below[slot] = above, below
         return slot, dropped
 
-    def ranks(self) -> list[int]:
-        """Each slot's CSS order: its place top to bottom."""
-        return [self.order.index(slot) if slot in self.order else UNUSED
-                for slot in range(SLOTS)]
+    def slots_top_to_bottom(self) -> list[int]:
+        """Every slot, the ones holding pages first in page order: the DOM follows it
+        (the reading and Tab order of the pages is the visual one)."""
+        return self.order + [slot for slot in range(SLOTS) if slot not in self.order]
 
     def reading_position(self) -> str:
         """The cursor the URL keeps: where the page just above the bottom one starts
