@@ -113,7 +113,8 @@ def test_scrolling_keeps_the_dom_bounded_and_the_place_in_the_address(
     moved = page.locator(f'.gallery-tile[data-id="{seen_id}"]').bounding_box()["y"]
     assert abs(moved - seen_top) < 40, (seen_top, moved)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_timeout(500)
+    expect(page.locator("#load-more")).to_have_count(0)  # the end of the library
+    expect(tiles(page).last).to_contain_text("dawn.png")  # the oldest upload
     saved = page.url
     shot(page, artifacts_dir, "gallery-scrolled-desktop-light")
 
