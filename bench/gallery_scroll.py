@@ -3,7 +3,8 @@
 Each step scrolls to the bottom and waits until the next page is in the DOM and
 painted (the infinite scroll in assets/gallery.js presses "Load more"); its time is
 measured in the page. Reported: the first 5 and the last 5 pages, the DOM's element
-count and the tab's JS heap (CDP Performance.getMetrics) at the start and at the end.
+count, the tab's live JS heap (CDP Performance.getMetrics after a GC) and the CSS
+rule count at the start and at the end.
 Target: the last pages cost at most 1.3x the first; the DOM stays bounded.
 
 Alone, on the embedded configuration: `python -m bench.gallery_scroll`.
@@ -37,7 +38,12 @@ NEXT_PAGE = """async (timeoutMs) => {
 }"""
 
 
+CSS_RULES = """() => Array.from(document.styleSheets)
+    .reduce((n, sheet) => { try { return n + sheet.cssRules.length } catch (e) { return n } }, 0)"""
+
+
 def _metrics(cdp) -> dict[str, float]:
+    cdp.send("HeapProfiler.collectGarbage")  # live memory, not what a GC would free
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
@@ -60,6 +66,7 @@ def measure_gallery_scroll(base_url: str, token: str, work_dir: Path, log=print)
             cdp = context.new_cdp_session(page)
             cdp.send("Performance.enable")
             start = _metrics(cdp)
+            rules_start = page.evaluate(CSS_RULES)
             start_elements = page.evaluate("document.getElementsByTagName('*').length")
             times: list[float] = []
             elements_full = 0
@@ -76,6 +83,7 @@ def measure_gallery_scroll(base_url: str, token: str, work_dir: Path, log=print)
                     elements_full = page.evaluate("document.getElementsByTagName('*').length")
             walk_s = time.monotonic() - began
             end = _metrics(cdp)
+            rules_end = page.evaluate(CSS_RULES)
             elements = page.evaluate("document.getElementsByTagName('*').length")
             tiles_end = page.locator(".gallery-tile").count()
             page.screenshot(path=str(work_dir / "gallery-scroll-end.png"))
@@ -91,7 +99,7 @@ def measure_gallery_scroll(base_url: str, token: str, work_dir: Path, log=print)
         "dom_nodes_end": end.get("Nodes"), "tiles_end": tiles_end, "tiles_first": tiles_seen,
         "heap_start_mib": start["JSHeapUsedSize"] / 2**20,
         "heap_end_mib": end["JSHeapUsedSize"] / 2**20,
-        "elements_full": elements_full,
+        "elements_full": elements_full, "css_rules": (rules_start, rules_end),
         # Bounded: no more elements at the end than when the window first filled up.
         "met": ratio <= TARGET_RATIO and elements <= 1.05 * elements_full,
     }
@@ -101,7 +109,8 @@ def measure_gallery_scroll(base_url: str, token: str, work_dir: Path, log=print)
         f"{', '.join(f'{t:.0f}' for t in last)} ms (median ratio {ratio:.2f}); "
         f"DOM {start_elements} → {elements_full} (window full) → {elements} elements "
         f"at the end ({tiles_end} tiles), "
-        f"JS heap {facts['heap_start_mib']:.1f} → {facts['heap_end_mib']:.1f} MiB")
+        f"JS heap {facts['heap_start_mib']:.1f} → {facts['heap_end_mib']:.1f} MiB, "
+        f"CSS rules {rules_start} → {rules_end}")
     log(f"  gallery scroll: {facts['summary']}")
     return facts
 

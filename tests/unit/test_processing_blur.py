@@ -38,3 +38,11 @@ def test_derivatives_carry_the_blurhash():
     made = make_derivatives(png((300, 200), color=(10, 200, 10)))
     assert len(made.blurhash) == 28
     assert made.blurhash == blurhash_of(Image.new("RGB", (300, 200), (10, 200, 10)))
+
+
+def test_colour_preview_is_one_pixel_of_that_colour():
+    from imghost.services.processing.blur import colour_data_url
+
+    url = colour_data_url("#7a6f5c")
+    preview = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
+    assert preview.size == (1, 1) and preview.getpixel((0, 0)) == (0x7A, 0x6F, 0x5C)

@@ -12,6 +12,8 @@ from imghost.ui.state.gallery_window import SLOTS
 # The width a tile takes at each breakpoint (columns: 2, 3 from 520 px, 4 from 768 px,
 # 5 from 1280 px): the browser picks the thumbnail or the display size from srcset.
 TILE_SIZES = "(min-width: 1280px) 230px, (min-width: 768px) 25vw, (min-width: 520px) 33vw, 50vw"
+COVER = {"position": "absolute", "inset": "0", "width": "100%", "height": "100%",
+         "objectFit": "cover", "display": "block"}
 FOCUS_RING = {"outline": f"3px solid {rx.color('accent', 9)}", "outline_offset": "2px"}
 
 
@@ -34,14 +36,17 @@ def check_box(image: GalleryImage, selected: rx.Var) -> rx.Component:
 def tile(image: GalleryImage) -> rx.Component:
     selected = GalleryState.selected_ids.contains(image.id)
     # A square box whatever the image, sized before anything loads: no layout shift.
+    # Only attributes vary per tile, never style props: each distinct style value would
+    # be an Emotion rule kept for the life of the tab (see processing/blur.py).
     picture = rx.box(
+        rx.cond(image.preview != "",
+                rx.el.img(src=image.preview, alt="", aria_hidden="true", class_name="tile-preview",
+                          style=COVER)),
         rx.el.img(src=image.thumb, src_set=image.srcset, sizes=TILE_SIZES,
                   alt=image.filename, loading="lazy", decoding="async",
-                  width=image.thumb_width, height=image.thumb_height,
-                  style={"width": "100%", "height": "100%", "objectFit": "cover",
-                         "display": "block"}),
-        aspect_ratio="1", width="100%", overflow="hidden",
-        background=rx.cond(image.backdrop != "", image.backdrop, rx.color("gray", 4)),
+                  width=image.thumb_width, height=image.thumb_height, style=COVER),
+        aspect_ratio="1", width="100%", overflow="hidden", position="relative",
+        background=rx.color("gray", 4),
     )
     return rx.box(
         rx.el.button(

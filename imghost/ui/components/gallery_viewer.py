@@ -63,16 +63,11 @@ def viewer() -> rx.Component:
                 step_button("Previous image", "chevron-left", GalleryState.viewer_prev, -1,
                             "viewer-prev"),
                 rx.center(
-                    # Sized by the image's own ratio (square until measured), capped in height.
-                    rx.box(
-                        rx.image(src=image.large, alt=image.filename, width="100%",
-                                 height="100%", object_fit="contain", display="block"),
-                        aspect_ratio=image.ratio.to_string(),
-                        background=rx.cond(image.backdrop != "", image.backdrop, "transparent"),
-                        width=f"min(100%, calc(55vh * {image.ratio}))",
-                        max_height="55vh",
-                    ),
-                    id="viewer-picture", flex="1", min_width="0",
+                    # A fixed box, the picture contained in it: nothing moves as it loads,
+                    # and no style depends on the image (see processing/blur.py).
+                    rx.image(src=image.large, alt=image.filename, width="100%",
+                             height="100%", object_fit="contain", display="block"),
+                    id="viewer-picture", flex="1", min_width="0", height="min(55vh, 75vw)",
                     background=rx.color("gray", 3), border_radius="var(--radius-3)",
                     overflow="hidden",
                 ),

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
-from imghost.services.processing.blur import blurhash_data_url
+from imghost.services.processing.blur import blurhash_data_url, colour_data_url
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
@@ -49,8 +49,9 @@ class GalleryImage:
     srcset: str = ""
     thumb_width: int = THUMBNAIL_SIDE
     thumb_height: int = THUMBNAIL_SIDE
-    # CSS background until the thumbnail arrives: the blurhash preview over the colour.
-    backdrop: str = ""
+    # Shown under the thumbnail until it arrives: a data: URL of the blurhash preview
+    # (or of the average colour); an <img> source, never a style (see processing/blur.py).
+    preview: str = ""
 
 
 def _srcset(image: ImagePublic, measured: bool) -> str:
@@ -62,12 +63,9 @@ def _srcset(image: ImagePublic, measured: bool) -> str:
     return ", ".join(candidates)
 
 
-def _backdrop(image: ImagePublic, colour: str) -> str:
+def _preview(image: ImagePublic, colour: str) -> str:
     preview = blurhash_data_url(image.blurhash) if image.blurhash else ""
-    layers = [f"center / cover no-repeat url({preview})"] if preview else []
-    if colour:
-        layers.append(colour)
-    return ", ".join(layers)
+    return preview or (colour_data_url(colour) if colour else "")
 
 
 def gallery_image(image: ImagePublic) -> GalleryImage:
@@ -90,5 +88,5 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         placeholder=colour,
         srcset=_srcset(image, measured),
         thumb_width=thumb_width, thumb_height=thumb_height,
-        backdrop=_backdrop(image, colour),
+        preview=_preview(image, colour),
     )
