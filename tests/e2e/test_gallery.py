@@ -294,3 +294,21 @@ def test_accessibility_audit(open_page, browser, ui_server, big_library, artifac
         shot(page, artifacts_dir, f"gallery-viewer-desktop-{scheme}")
     finally:
         context.close()
+
+
+def test_blurhash_previews_hold_the_place_of_missing_thumbnails(open_page, big_library,
+                                                                  artifacts_dir, console):
+    page = open_page()
+    console.expect_error(r"Failed to load resource")  # the thumbnails held back on purpose
+    page.route(re.compile(r".*_(thumb|display)\.webp$"), lambda route: route.abort())
+    page.goto("/login")
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [TOKEN_KEY, big_library.token])
+    page.goto("/")
+    expect(tiles(page)).to_have_count(PAGE_SIZE)
+    previews = page.locator(".tile-preview")
+    expect(previews).to_have_count(PAGE_SIZE)
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.tile-preview'))
+        .every(i => i.complete && i.naturalWidth === 6)""")
+    # Explicit sizes: the grid is laid out before any picture arrives.
+    assert tiles(page).first.locator("img[width][height]").count() == 1
+    shot(page, artifacts_dir, "gallery-blurhash-desktop-light")

@@ -44,7 +44,11 @@ def tile(image: GalleryImage) -> rx.Component:
                           style=COVER)),
         rx.el.img(src=image.thumb, src_set=image.srcset, sizes=TILE_SIZES,
                   alt=image.filename, loading="lazy", decoding="async",
-                  width=image.thumb_width, height=image.thumb_height, style=COVER),
+                  # Attributes (Reflex would turn width=/height= props into CSS rules).
+                  custom_attrs={"width": image.thumb_width, "height": image.thumb_height},
+                  # A thumbnail that fails shows the preview, not its alt text over it
+                  # (the alt text is still what assistive technology reads).
+                  style={**COVER, "color": "transparent"}),
         aspect_ratio="1", width="100%", overflow="hidden", position="relative",
         background=rx.color("gray", 4),
     )
