@@ -13,15 +13,14 @@ import json
 import reflex as rx
 
 from imghost.errors import ImghostError, NotFound
-from imghost.services import bulk, images, zip_download
+from imghost.services import images
 from imghost.services.images import ImagePage
 from imghost.ui.state.formatting import GalleryImage, gallery_image
+from imghost.ui.state.gallery_selection import TO_LOGIN, GallerySelection
 from imghost.ui.state.gallery_url import GalleryAddress
 from imghost.ui.state.gallery_window import PAGE_SIZE, SLOTS, PageWindow
 from imghost.ui.state.service_calls import user_message
 from imghost.ui.state.session import SessionState, SignedOut
-
-TO_LOGIN = rx.redirect("/login", replace=True)
 
 
 def _replace_url(address: GalleryAddress):
@@ -29,7 +28,7 @@ def _replace_url(address: GalleryAddress):
                           f"{json.dumps(address.url())})")
 
 
-class GalleryState(SessionState):
+class GalleryState(GallerySelection, SessionState):
     # One page per slot; slot_order lists the slots top to bottom.
     slot_0: list[GalleryImage] = []
     slot_1: list[GalleryImage] = []
@@ -48,7 +47,6 @@ class GalleryState(SessionState):
     date_from: str = ""
     date_to: str = ""
     sort: str = "newest"
-    selected_ids: list[int] = []
     # The large view.
     viewer: GalleryImage = GalleryImage()
     viewer_open: bool = False
@@ -56,12 +54,9 @@ class GalleryState(SessionState):
     viewer_next: int = 0
     confirm_open: bool = False
     deleting: bool = False
-    bulk_confirm_open: bool = False
-    bulk_busy: bool = False
 
     _window: PageWindow = PageWindow()
     _address: GalleryAddress = GalleryAddress()
-    _anchor: int = 0
 
     # -- pages ------------------------------------------------------------------
 
@@ -216,24 +211,6 @@ class GalleryState(SessionState):
     # -- selection --------------------------------------------------------------
 
     @rx.event
-    def toggle(self, image_id: int, info: dict):
-        self._toggle(image_id, info)
-
-    def _toggle(self, image_id: int, info: dict) -> None:
-        """Select or unselect one image; with shift, everything from the last one clicked."""
-        order = [image.id for image in self._loaded_images()]
-        if info.get("shift_key") and self._anchor in order and image_id in order:
-            first, last = sorted((order.index(self._anchor), order.index(image_id)))
-            chosen = set(self.selected_ids) | set(order[first:last + 1])
-            self.selected_ids = [i for i in order if i in chosen] + [
-                i for i in self.selected_ids if i not in order]
-        elif image_id in self.selected_ids:
-            self.selected_ids = [i for i in self.selected_ids if i != image_id]
-        else:
-            self.selected_ids = [*self.selected_ids, image_id]
-        self._anchor = image_id
-
-    @rx.event
     def tile_click(self, image_id: int, info: dict):
         """Open the image, or select it while a selection is being made."""
         if self.selected_ids or info.get("shift_key") or info.get("ctrl_key") or info.get(
@@ -242,64 +219,11 @@ class GalleryState(SessionState):
             return None
         return self._open(image_id)
 
-    @rx.event
-    def select_all_loaded(self):
-        loaded = [image.id for image in self._loaded_images()]
-        chosen = set(loaded)
-        self.selected_ids = loaded + [i for i in self.selected_ids if i not in chosen]
-
-    @rx.event
-    def clear_selection(self):
-        self.selected_ids, self._anchor = [], 0
-
-    @rx.event
-    def set_bulk_confirm_open(self, value: bool):
-        self.bulk_confirm_open = value
-
     def _drop_from_window(self, ids: set[int]) -> None:
         for slot in self._window.order:
             kept = [image for image in self._slot(slot) if image.id not in ids]
             if len(kept) != len(self._slot(slot)):
                 self._set_slot(slot, kept)
-
-    @rx.event
-    async def delete_selection(self):
-        ids = list(self.selected_ids)
-        self.bulk_busy = True
-        yield
-        try:
-            result = await self._as_user(bulk.remove_many, ids)
-        except SignedOut:
-            yield TO_LOGIN
-            return
-        except Exception as error:
-            yield rx.toast.error(user_message(error, "deleting images"))
-            return
-        finally:
-            self.bulk_busy = False
-        self._drop_from_window(set(ids))  # missing ones were gone already
-        self.total = max(0, self.total - len(result.deleted))
-        self.selected_ids, self.bulk_confirm_open = [], False
-        count = len(result.deleted)
-        yield rx.toast.success(f"Deleted {count} image{'' if count == 1 else 's'}.",
-                               duration=2500)
-
-    @rx.event
-    async def download_selection(self):
-        self.bulk_busy = True
-        yield
-        try:
-            link = await self._as_user(zip_download.grant_zip, list(self.selected_ids))
-        except SignedOut:
-            yield TO_LOGIN
-            return
-        except Exception as error:
-            yield rx.toast.error(user_message(error, "preparing the zip"))
-            return
-        finally:
-            self.bulk_busy = False
-        path = "/api/images/zip/" + link.url.rsplit("/", 1)[1]
-        yield rx.download(url=path, filename=path.rsplit("/", 1)[1][:12] + ".zip")
 
     # -- viewer -----------------------------------------------------------------
 
