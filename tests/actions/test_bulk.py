@@ -135,3 +135,31 @@ def test_zip_size_limit_is_a_setting(make_runtime):
     link = runtime.call(zip_download.grant_zip, user, [image.id])
     assert link.expires_at - runtime.clock() == timedelta(
         seconds=runtime.settings.zip_link_ttl_seconds)
+
+
+def test_a_thousand_images_go_in_one_call_leaving_no_object(make_runtime):
+    import time
+    import uuid
+
+    from sqlalchemy import insert
+
+    from imghost.models import Image
+
+    runtime = make_runtime(rate_limit_enabled=False)  # the default limit: 1,000
+    user = new_user(runtime)
+    keys = [f"{user.id}/{uuid.uuid4().hex}.png" for _ in range(runtime.settings.bulk_max_images)]
+    for key in keys:  # the original and its thumbnail, as the pipeline leaves them
+        runtime.storage.put(key, b"x", "image/png")
+        runtime.storage.put(derivative_key(key, "thumb"), b"t", "image/webp")
+    with runtime.engine.begin() as connection:
+        ids = [connection.execute(insert(Image.__table__).values(
+            user_id=user.id, filename="a.png", r2_key=key, content_type="image/png",
+            size_bytes=1, public_url="x", thumbnail_key=derivative_key(key, "thumb"),
+        ).returning(Image.__table__.c.id)).scalar_one() for key in keys]
+    began = time.monotonic()
+    result = runtime.call(bulk.remove_many, user, ids)
+    took = time.monotonic() - began
+    assert len(result.deleted) == len(ids)
+    assert all(runtime.storage.head(k) is None for k in keys[:50] + keys[-50:])
+    assert all(runtime.storage.head(derivative_key(k, "thumb")) is None for k in keys[::97])
+    print(f"bulk delete of {len(ids)} images on {runtime.storage.kind}: {took:.2f} s")
