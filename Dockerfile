@@ -31,7 +31,8 @@ RUN groupadd --system --gid 10001 imghost \
  && mkdir -p /data /tmp/imghost-metrics \
  && chown imghost:imghost /data /tmp/imghost-metrics
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build --chown=imghost:imghost /app /app
+# Root owns the code: the app cannot rewrite itself; only /data is its to write.
+COPY --from=build /app /app
 WORKDIR /app
 ENV VENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \

@@ -32,6 +32,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's own advice for schema changes: batch mode rebuilds a table by
+            # dropping it, and with foreign keys on, dropping users would cascade-delete
+            # every image. The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # Batch mode lets later ALTERs work on SQLite too.
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=True)
@@ -41,6 +48,12 @@ def run_migrations_online() -> None:
                 # migrates, the others wait here and then find the schema at head.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(74696)")
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
     engine.dispose()
 
 

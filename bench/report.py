@@ -63,6 +63,8 @@ def target_rows(pg1: dict) -> list[Row]:
     check("upload-url req/s ÷ health req/s", _ratio(results, "upload_url", HEALTH), "≥ 0.5",
           lambda v: v >= 0.5)
     check("me req/s ÷ health req/s", _ratio(results, "me", HEALTH), "≥ 0.6", lambda v: v >= 0.6)
+    check("image page /i/{slug} req/s ÷ health req/s", _ratio(results, "image_page", HEALTH),
+          "≥ 0.5", lambda v: v >= 0.5)
     check("list page 1 req/s ÷ health req/s", _ratio(results, "list_page1", HEALTH), "≥ 0.25",
           lambda v: v >= 0.25)
     check("list page 200 req/s ÷ list page 1 req/s", _ratio(results, "list_page200",
@@ -139,7 +141,7 @@ def _hardware() -> str:
 
 def write(path: Path, configs: dict[str, dict], *, stamp: dt.datetime, elapsed_s: float,
           build_s: float, load_before: tuple, load_after: tuple, duration_s: float,
-          thumbnails: str | None) -> None:
+          thumbnails: str | None, slow_confirms: str | None = None) -> None:
     rows = target_rows(configs.get("pg1", {})) + figure_rows(configs)
     table = ["| figure | value | target | met? |", "|---|---|---|---|"]
     table += [f"| {r.figure} | {r.value} | {r.target} | {r.met} |" for r in rows]
@@ -173,13 +175,14 @@ Non-2xx counts every answer outside 2xx plus every request that got no answer
 by the cores (about 4 hashes per second per core), and the figure that matters is
 that it does not stall other requests (the health p99 row).
 {_analysis(configs.get("pg1", {}))}
-{_thumbnails_section(thumbnails)}
+{_thumbnails_section(thumbnails)}{_slow_confirms_section(slow_confirms)}
 ## Reproduce
 
 ```
 make bench                                   # installs wrk if missing, writes BENCHMARKS.md
 .venv/bin/python -m bench --duration 10      # longer runs
 .venv/bin/python -m bench --only pg1         # one configuration
+.venv/bin/python -m bench.slow_confirms      # /api/auth/me during ten 20 MB confirms, alone
 ```
 
 Raw wrk output, request files and server logs land in `test-artifacts/bench/<date>/`.
@@ -189,6 +192,13 @@ Raw wrk output, request files and server logs land in `test-artifacts/bench/<dat
 
 def _load(values: tuple) -> str:
     return " / ".join(f"{v:.2f}" for v in values)
+
+
+def _slow_confirms_section(output: str | None) -> str:
+    if output is None:
+        return ""
+    return ("\n## /api/auth/me during slow confirms (bench/slow_confirms.py)\n\n"
+            f"```\n{output}\n```\n")
 
 
 def _thumbnails_section(output: str | None) -> str:

@@ -119,13 +119,26 @@ def thumbnails_output() -> str | None:
     return text
 
 
+def slow_confirms_output() -> str:
+    """/api/auth/me while ten 20 MB confirms run (bench/slow_confirms.py), in its own process."""
+    log("== /api/auth/me during slow confirms (bench/slow_confirms.py)")
+    finished = subprocess.run([sys.executable, "-m", "bench.slow_confirms"], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=900)
+    text = finished.stdout.strip()
+    if finished.returncode != 0:
+        text += f"\n(bench/slow_confirms.py exited {finished.returncode}: " \
+                f"{finished.stderr.strip()[-500:]})"
+    log(text)
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--duration", type=float, default=load.DURATION_S,
                         help="seconds per endpoint run")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "BENCHMARKS.md"))
-    parser.add_argument("--only", default="pg1,redis,embedded",
-                        help="comma-separated configurations to run")
+    parser.add_argument("--only", default="pg1,redis,embedded,slow_confirms",
+                        help="comma-separated configurations and scenarios to run")
     args = parser.parse_args(argv)
     load.DURATION_S = args.duration
     only = set(args.only.split(","))
@@ -163,10 +176,11 @@ def main(argv: list[str] | None = None) -> None:
         seaweed.stop()
 
     thumbnails = thumbnails_output()
+    slow_confirms = slow_confirms_output() if "slow_confirms" in only else None
     elapsed = time.monotonic() - began
     report.write(Path(args.out), configs, stamp=stamp, elapsed_s=elapsed, build_s=build_s,
                  load_before=load_before, load_after=os.getloadavg(), duration_s=args.duration,
-                 thumbnails=thumbnails)
+                 thumbnails=thumbnails, slow_confirms=slow_confirms)
     log(f"== wrote {args.out} in {elapsed:.0f} s")
 
 

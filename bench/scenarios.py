@@ -111,6 +111,16 @@ def image_ids(database_url: str, user_id: int) -> list[int]:
     return ids
 
 
+def image_slug(database_url: str, user_id: int) -> str:
+    """The slug of one of the user's images: its page /i/{slug} is what shared links hit."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        slug = connection.execute(select(Image.__table__.c.slug)
+                                  .where(Image.__table__.c.user_id == user_id).limit(1)).scalar_one()
+    engine.dispose()
+    return slug
+
+
 def run_all(target: Target, log=print) -> dict[str, LoadResult]:
     """Every endpoint under load, read-only ones first, then the ones that change data."""
     results: dict[str, LoadResult] = {}
@@ -142,6 +152,9 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
                           target.bare_pid))
         alternate(pairs, out, record)
         record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
+        # The share page, anonymous as a chat unfurler or a visitor fetches it.
+        slug = image_slug(target.database_url, target.users["big"].id)
+        record(run_wrk("image_page", url, [Request("GET", f"/i/{slug}")], out))
         alternate([
             ("list_page1", url, [Request("GET", f"/api/images/?limit={PAGE}", big)], target.pid),
             ("list_page200", url, [Request("GET", f"/api/images/?limit={PAGE}&cursor={cursor}",

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, insert, text, update
 
 from imghost.models import Image, User
 from imghost.services.auth import hash_password
+from imghost.services.slugs import new_slug
 from imghost.settings import Settings
 
 PASSWORD = "bench-password-123"
@@ -50,7 +51,7 @@ def _image_rows(user_id: int, count: int, site_url: str, start: datetime) -> lis
             # Realistic rows carry derivatives, so a listing builds all three URLs.
             "thumbnail_key": f"{stem}_thumb.webp", "display_key": f"{stem}_display.webp",
             "placeholder": "#7a6f5c", "blurhash": _blurhash(n),
-            "created_at": start + timedelta(seconds=n),
+            "created_at": start + timedelta(seconds=n), "slug": new_slug(),
         })
     return rows
 

@@ -75,11 +75,36 @@ def _sweep(args) -> int:
     return 1 if result.failed_keys else 0
 
 
+def _reconcile(args) -> int:
+    from imghost.services.reconcile import reconcile_storage
+
+    result = _runtime().call(reconcile_storage, args.grace_seconds)
+    if result.skipped:
+        print("Another process is reconciling storage now; nothing done.")
+        return 0
+    print(f"Listed {result.scanned} stored object(s); removed {result.deleted} that belong "
+          "to no image and no upload.")
+    if args.verbose:
+        for key in result.deleted_keys:
+            print(f"  deleted {key}")
+    return 0
+
+
 def _export(args) -> int:
     from imghost.services.export import export_user
 
     result = _runtime().call(export_user, args.user, Path(args.destination))
     print(f"Exported {result.images} image(s), {result.bytes} bytes, to {result.path}.")
+    return 0
+
+
+def _set_quota(args) -> int:
+    from imghost.services.quota import describe, set_quota
+
+    result = _runtime().call(set_quota, args.user, args.quota)
+    applies = "unlimited" if result.quota_bytes is None else describe(result.quota_bytes)
+    source = "the server default" if result.override is None else "its own quota"
+    print(f"{result.username} now has {source}: {applies}.")
     return 0
 
 
@@ -129,10 +154,24 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("-v", "--verbose", action="store_true", help="list the deleted keys")
     sweep.set_defaults(run=_sweep)
 
+    reconcile = commands.add_parser("reconcile", help="delete stored objects that belong to no "
+                                    "image and no upload (lists the whole bucket)")
+    reconcile.add_argument("--grace-seconds", type=int, default=None,
+                           help="only objects older than this (default IMGHOST_SWEEP_GRACE_SECONDS)")
+    reconcile.add_argument("-v", "--verbose", action="store_true", help="list the deleted keys")
+    reconcile.set_defaults(run=_reconcile)
+
     export = commands.add_parser("export", help="write a user's images and metadata.json to a folder or .zip")
     export.add_argument("user", help="user id, username or email")
     export.add_argument("destination", help="a new folder, or a path ending in .zip")
     export.set_defaults(run=_export)
+
+    quota = commands.add_parser("set-quota", help="set how many bytes a user may store")
+    quota.add_argument("user", help="user id, username or email")
+    quota.add_argument("quota", metavar="BYTES|unlimited|default",
+                       help="bytes (e.g. 10GiB, 500MB, 1048576), 'unlimited', or 'default' "
+                            "(follow IMGHOST_USER_QUOTA_BYTES)")
+    quota.set_defaults(run=_set_quota)
 
     health = commands.add_parser("healthcheck", help="exit 0 when the local server answers /api/health")
     health.add_argument("--url", help="default http://127.0.0.1:$IMGHOST_PORT/api/health")

@@ -61,3 +61,7 @@ class TooManyRequests(ImghostError):
 class Unavailable(ImghostError):
     status = 503
     code = "unavailable"
+
+    def __init__(self, detail: str, code: str | None = None, retry_after: int | None = None):
+        super().__init__(detail, code)
+        self.retry_after = retry_after  # seconds, sent as Retry-After when known

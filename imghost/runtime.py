@@ -4,12 +4,18 @@ The API routes, the Reflex states, the CLI and startup all run actions the same 
 `runtime.run(action, *args)` (from async code: in a worker thread, one unit of work)
 or `runtime.call(action, *args)` (from a thread or a command). Services never look
 anything up themselves; they get a Context (services/context.py) from here.
+
+An action that has slow work (confirm: read, strip, decode a whole file) is a
+generator yielding `ctx.slow(fn, *args)`: its database parts run on the database
+threads, the slow parts on the slow threads, and no pooled connection is held
+in between (see _Steps).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -21,20 +27,22 @@ from sqlmodel import Session
 
 from imghost.db import POOL_SIZE, make_engine
 from imghost.models import User
-from imghost.services import accounts
-from imghost.services.context import Context, utc_now
+from imghost.services import accounts, credentials
+from imghost.services.context import Context, SlowStep, utc_now
 from imghost.services.hashing_threads import run_hashing
 from imghost.services.metrics import Metrics
 from imghost.services.processing import ThumbnailQueue
 from imghost.services.processing.concurrency import set_decode_budget
 from imghost.services.rate_limit import RateLimiter
 from imghost.services.storage import Storage, make_storage
+from imghost.services.upload_claims import make_claims
 from imghost.settings import Settings, get_settings
 
 T = TypeVar("T")
 
 # One limiter per event loop, as anyio's own default thread limiter.
 _database_threads: RunVar[CapacityLimiter] = RunVar("imghost_database_threads")
+_slow_threads: RunVar[CapacityLimiter] = RunVar("imghost_slow_threads")
 
 
 def database_threads() -> CapacityLimiter:
@@ -46,6 +54,17 @@ def database_threads() -> CapacityLimiter:
     except LookupError:
         limiter = CapacityLimiter(POOL_SIZE)
         _database_threads.set(limiter)
+        return limiter
+
+
+def slow_threads(capacity: int) -> CapacityLimiter:
+    """Threads for the slow steps of actions (settings.confirm_workers): they bound the
+    memory whole-file checks take, and never take a database thread's place."""
+    try:
+        return _slow_threads.get()
+    except LookupError:
+        limiter = CapacityLimiter(capacity)
+        _slow_threads.set(limiter)
         return limiter
 
 
@@ -65,35 +84,64 @@ class Runtime:
         self.limiter = RateLimiter(settings)
         self.metrics = metrics or _process_metrics()
         self.clock = clock
+        self.claims = make_claims(settings.resolved_database_url)
         self.thumbnails = ThumbnailQueue(self, settings.processing_workers)
         # One more decode slot than thumbnail threads: a backlog (restart, backfill) can
         # never hold every slot, so a confirm always finds one within a job's time.
         set_decode_budget(settings.processing_workers + 1)
 
+    def _steps(self, action: Callable[..., Any], args: tuple) -> _Steps:
+        session = Session(self.engine, expire_on_commit=False)
+        ctx = Context(session=session, storage=self.storage, settings=self.settings,
+                      limiter=self.limiter, metrics=self.metrics, clock=self.clock,
+                      thumbnails=self.thumbnails, claims=self.claims)
+        return _Steps(ctx, action, args)
+
     def call(self, action: Callable[..., T], *args: Any) -> T:
         """Run action(ctx, *args) as one unit of work: committed when it returns,
-        rolled back when it raises; after-commit jobs start only after the commit."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            ctx = Context(session=session, storage=self.storage, settings=self.settings,
-                          limiter=self.limiter, metrics=self.metrics, clock=self.clock,
-                          thumbnails=self.thumbnails)
-            try:
-                result = action(ctx, *args)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        ctx.run_after_commit()
-        return result
+        rolled back when it raises; after-commit jobs start only after the commit.
+        Slow steps run right here, in this thread."""
+        steps = self._steps(action, args)
+        try:
+            step = steps.start()
+            while isinstance(step, SlowStep):
+                try:
+                    value = step.run()
+                except Exception as error:
+                    step = steps.throw(error)
+                else:
+                    step = steps.send(value)
+        finally:
+            if not steps.finished:
+                steps.close()
+        steps.ctx.run_after_commit()
+        return step.value
 
     def call_as(self, token: str, action: Callable[..., T], *args: Any) -> T:
         """action(ctx, user, *args) for the user the token names, in the same unit of work."""
         return self.call(_as_caller, token, action, *args)
 
     async def run(self, action: Callable[..., T], *args: Any) -> T:
-        """call() in a worker thread, off the event loop: one thread hop per request."""
-        return await anyio.to_thread.run_sync(self.call, action, *args,
-                                              limiter=database_threads())
+        """call() in worker threads, off the event loop: one thread hop per request, plus
+        two per slow step (which runs on the slow threads, not on a database thread)."""
+        steps = self._steps(action, args)
+        database = database_threads()
+        try:
+            step = await anyio.to_thread.run_sync(steps.start, limiter=database)
+            while isinstance(step, SlowStep):
+                try:
+                    value = await anyio.to_thread.run_sync(
+                        step.run, limiter=slow_threads(self.settings.confirm_workers))
+                except Exception as error:
+                    step = await anyio.to_thread.run_sync(steps.throw, error, limiter=database)
+                else:
+                    step = await anyio.to_thread.run_sync(steps.send, value, limiter=database)
+        finally:
+            if not steps.finished:
+                with anyio.CancelScope(shield=True):  # a cancelled request still releases
+                    await anyio.to_thread.run_sync(steps.close, limiter=database)
+        steps.ctx.run_after_commit()
+        return step.value
 
     async def run_as(self, token: str, action: Callable[..., T], *args: Any) -> T:
         return await self.run(_as_caller, token, action, *args)
@@ -102,13 +150,89 @@ class Runtime:
         """call() on the few low-priority bcrypt threads (log in, sign up)."""
         return await run_hashing(self.call, action, *args)
 
+    async def run_as_hashing(self, token: str, action: Callable[..., T], *args: Any) -> T:
+        """run_as() on the bcrypt threads (change the password)."""
+        return await run_hashing(self.call, _as_caller, token, action, *args)
+
     def close(self) -> None:
         self.thumbnails.shutdown()
+        self.claims.close()
         self.engine.dispose()
 
 
+class _Done:
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class _Steps:
+    """One action's way through the runner. A plain action is one step; a generator
+    action is resumed after each SlowStep it yields. Before a slow step the unit of work
+    so far is committed, which also hands the connection back to the pool."""
+
+    def __init__(self, ctx: Context, action: Callable[..., Any], args: tuple):
+        self.ctx, self.action, self.args = ctx, action, args
+        self.generator: Generator[SlowStep, Any, Any] | None = None
+        self.finished = False  # returned or raised: the session is closed
+
+    def start(self) -> SlowStep | _Done:
+        return self._advance(lambda: self._first())
+
+    def send(self, value: Any) -> SlowStep | _Done:
+        return self._advance(lambda: self.generator.send(value))
+
+    def throw(self, error: Exception) -> SlowStep | _Done:
+        return self._advance(lambda: self.generator.throw(error))
+
+    def _first(self) -> Any:
+        result = self.action(self.ctx, *self.args)
+        if not inspect.isgenerator(result):
+            raise StopIteration(result)
+        self.generator = result
+        return next(result)
+
+    def _advance(self, step: Callable[[], Any]) -> SlowStep | _Done:
+        session = self.ctx.session
+        try:
+            yielded = step()
+            if not isinstance(yielded, SlowStep):
+                raise TypeError(f"{self.action.__name__} yielded {yielded!r}, not ctx.slow(...)")
+            session.commit()
+            return yielded
+        except StopIteration as returned:
+            self._end(session.commit)
+            return _Done(returned.value)
+        except BaseException:
+            self._end(session.rollback)
+            raise
+
+    def _end(self, finish: Callable[[], None]) -> None:
+        self.finished = True
+        try:
+            if self.generator is not None:
+                self.generator.close()  # a no-op unless a commit between steps failed
+            finish()
+        except BaseException:
+            self.ctx.session.rollback()
+            raise
+        finally:
+            self.ctx.session.close()
+
+    def close(self) -> None:
+        """End an action that did not finish (an error in the runner, a cancelled
+        request): its finally-blocks run (claims are released), then the session closes."""
+        self.finished = True
+        try:
+            if self.generator is not None:
+                self.generator.close()
+        finally:
+            self.ctx.session.rollback()
+            self.ctx.session.close()
+
+
 def _as_caller(ctx: Context, token: str, action: Callable[..., T], *args: Any) -> T:
-    user: User = accounts.caller(ctx, token)
+    # The action's own mark says which API-token scope may run it (services/credentials.py).
+    user: User = accounts.caller(ctx, token, credentials.required_scope(action))
     return action(ctx, user, *args)
 
 

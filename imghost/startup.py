@@ -37,24 +37,44 @@ def wait_for_database(runtime: Runtime, timeout: float, interval: float = 2.0) -
             time.sleep(interval)
 
 
-async def sweep_periodically(runtime: Runtime, interval: float) -> None:
+async def sweep_periodically(runtime: Runtime, interval: float, sweep=None) -> None:
     from imghost.services.sweep import sweep_expired_grants
 
+    sweep = sweep or sweep_expired_grants
     while True:
         await asyncio.sleep(interval)
         try:
-            await runtime.run(sweep_expired_grants)
+            await runtime.run(sweep)
         except Exception:  # a database or storage outage must not end the loop
             runtime.metrics.sweep_failed()
             log.warning("periodic sweep failed; retrying in %s s", interval, exc_info=True)
 
 
-def _resume_thumbnails(runtime: Runtime) -> None:
-    """Queue images a crash or restart left without thumbnails (runs in the background)."""
+async def reconcile_periodically(runtime: Runtime, interval: float) -> None:
+    from imghost.services.reconcile import reconcile_storage
+
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await runtime.run(reconcile_storage)
+        except Exception:  # a database or storage outage must not end the loop
+            runtime.metrics.sweep_failed()
+            log.warning("storage reconcile failed; retrying in %s s", interval, exc_info=True)
+
+
+def _queue_due_thumbnails(runtime: Runtime) -> None:
+    """Queue thumbnail jobs no worker holds: left by a crash or a restart, or failed and
+    due for a retry. Never raises: an outage only delays them to the next look."""
     try:
-        runtime.thumbnails.resume_pending()
-    except Exception:  # never stop the server from starting; backfill-thumbnails remains
-        log.warning("could not queue unfinished thumbnails", exc_info=True)
+        runtime.thumbnails.queue_due()
+    except Exception as error:
+        log.warning("could not look for unfinished thumbnails (%s)", error.__class__.__name__)
+
+
+async def retry_thumbnails_periodically(runtime: Runtime, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        await asyncio.to_thread(_queue_due_thumbnails, runtime)
 
 
 @asynccontextmanager
@@ -72,15 +92,29 @@ async def prepare_server() -> AsyncIterator[None]:
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
     # Image pipeline: images a crash or restart left without thumbnails are queued again.
-    await asyncio.to_thread(_resume_thumbnails, runtime)
-    sweeper = None
-    if settings.sweep_interval_seconds:
-        sweeper = asyncio.create_task(sweep_periodically(runtime, settings.sweep_interval_seconds),
-                                      name="imghost-sweep")
+    await asyncio.to_thread(_queue_due_thumbnails, runtime)
+    from imghost.services.sweep import sweep_expired_grants, sweep_expired_images
+
+    loops = []
+    if settings.thumbnail_poll_seconds:
+        loops.append(asyncio.create_task(retry_thumbnails_periodically(
+            runtime, settings.thumbnail_poll_seconds), name="imghost-thumbnail-retries"))
+    # Expired images have an interval of their own: their bytes go within a minute,
+    # while abandoned uploads can wait for the (longer) grant sweep.
+    for interval, sweep, name in (
+            (settings.sweep_interval_seconds, sweep_expired_grants, "imghost-sweep"),
+            (settings.expiry_sweep_interval_seconds, sweep_expired_images, "imghost-expiry")):
+        if interval:
+            loops.append(asyncio.create_task(sweep_periodically(runtime, interval, sweep),
+                                             name=name))
+    if settings.reconcile_interval_seconds:
+        loops.append(asyncio.create_task(reconcile_periodically(
+            runtime, settings.reconcile_interval_seconds), name="imghost-reconcile"))
     try:
         yield
     finally:
-        if sweeper is not None:
-            sweeper.cancel()
+        for loop in loops:
+            loop.cancel()
+        for loop in loops:
             with suppress(asyncio.CancelledError):
-                await sweeper
+                await loop

@@ -14,4 +14,4 @@ export __REFLEX_MOUNT_FRONTEND_COMPILED_APP=true
 # Docker's default 10 s stop timeout.
 exec granian --interface asgi --factory --host "${IMGHOST_HOST:-0.0.0.0}" \
   --port "${IMGHOST_PORT:-8000}" --workers "${IMGHOST_WORKERS:-1}" \
-  --respawn-failed-workers --workers-kill-timeout 5 imghost.imghost:app
+  --respawn-failed-workers --workers-kill-timeout 5 imghost.asgi:app

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from imghost.api import auth, files, health, images, metrics
+from imghost.api import (
+    albums,
+    auth,
+    client_uploads,
+    files,
+    health,
+    images,
+    metrics,
+    pages,
+    sessions,
+    tokens,
+)
+from imghost.api.body_limit import install_body_limit
+from imghost.api.contract import (
+    declare_settings_limits,
+    install_api_catch_all,
+    install_api_fallback,
+)
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
 from imghost.api.security import install_security_headers
-from imghost.errors import NotFound
 from imghost.runtime import get_runtime
 
 DESCRIPTION = (
     "The imghost REST API. Log in with **Authorize** (username or email + password), "
     "then: `POST /api/images/upload-url` → PUT the bytes to `upload_url` with the "
-    "returned headers → `POST /api/images/confirm`."
+    "returned headers → `POST /api/images/confirm`. Scripts and screenshot tools use an "
+    "API token (`POST /api/tokens`, sent as `Authorization: Bearer imghost_pat_…`) and "
+    "upload in one request: `POST /api/images` with a multipart `file` field. "
+    "A token can do what its scopes allow (`images:read`, `images:write`, "
+    "`images:delete`); managing tokens, sessions and the password needs a login."
 )
 
 
@@ -26,15 +46,15 @@ def create_api() -> FastAPI:
                   swagger_ui_parameters={"persistAuthorization": True})
     settings = get_runtime().settings
     install_error_handlers(api)
+    api_routes = install_api_fallback(api)
+    install_body_limit(api, settings)  # outside the routes; its 413 still gets the headers
     install_security_headers(api, settings, install_docs(api))
     install_observability(api, settings)  # added last = outermost: sees every answer
-    for module in (auth, images, health, metrics, files):
+    for module in (auth, sessions, tokens, images, client_uploads, albums, pages, health,
+                   metrics, files):
         api.include_router(module.router)
 
-    # Without this, unknown /api paths would fall through to Reflex's HTML 404.
-    @api.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
-                   include_in_schema=False)
-    def unknown_api_path(path: str) -> None:
-        raise NotFound(f"No API endpoint at /api/{path}.", code="not_found")
-
+    install_api_catch_all(api)  # after every route: it answers what they do not
+    api_routes.extend(api.router.routes)  # ours, before Reflex adds the frontend's
+    declare_settings_limits(api, settings)
     return api

@@ -1,11 +1,11 @@
-"""POST /api/auth/register, POST /api/auth/login, GET /api/auth/me."""
+"""POST /api/auth/register, POST /api/auth/login, GET /api/auth/me (sessions: api/sessions.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from imghost.api.deps import BearerToken, ClientIp, RuntimeDep
+from imghost.api.deps import BearerToken, ClientIp, RuntimeDep, UserAgent
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Invalid
 from imghost.services import accounts
@@ -32,9 +32,10 @@ def user_out(user) -> UserOut:
 @router.post("/register", status_code=201, response_model=UserOut,
              responses={**ERRORS, 403: {"model": ErrorOut}, 409: {"model": ErrorOut},
                         429: {"model": ErrorOut}})
-async def register(body: RegisterIn, ip: ClientIp, runtime: RuntimeDep) -> UserOut:
+async def register(body: RegisterIn, ip: ClientIp, agent: UserAgent,
+                   runtime: RuntimeDep) -> UserOut:
     signed_up = await runtime.run_hashing(accounts.sign_up, body.username, body.email,
-                                          body.password, ip)
+                                          body.password, ip, agent, False)
     return user_out(signed_up.user)
 
 
@@ -59,10 +60,11 @@ async def _read_credentials(request: Request) -> LoginIn:
 
 @router.post("/login", response_model=TokenOut, openapi_extra={"requestBody": LOGIN_BODY},
              responses={**ERRORS, 429: {"model": ErrorOut}})
-async def login(request: Request, ip: ClientIp, runtime: RuntimeDep) -> TokenOut:
+async def login(request: Request, ip: ClientIp, agent: UserAgent,
+                runtime: RuntimeDep) -> TokenOut:
     credentials = await _read_credentials(request)
     logged_in = await runtime.run_hashing(accounts.log_in, credentials.username,
-                                          credentials.password, ip)
+                                          credentials.password, ip, agent)
     return TokenOut(access_token=logged_in.token, expires_at=logged_in.expires_at,
                     user=user_out(logged_in.user))
 

@@ -43,6 +43,11 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")
+
+
 BearerToken = Annotated[str, Depends(bearer_token)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 ClientIp = Annotated[str, Depends(client_ip)]
+UserAgent = Annotated[str, Depends(user_agent)]

@@ -11,12 +11,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from imghost.errors import ImghostError, TooManyRequests, Unauthorized
+from imghost.errors import ImghostError, TooManyRequests, Unauthorized, Unavailable
 
 log = logging.getLogger("imghost.api")
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
               429: "rate_limited", 503: "unavailable"}
 
 
@@ -45,7 +45,7 @@ def _validation_message(error: dict) -> str:
 
 async def _domain_error(_request: Request, error: ImghostError) -> JSONResponse:
     headers = None
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | Unavailable) and error.retry_after is not None:
         headers = {"Retry-After": str(error.retry_after)}
     elif isinstance(error, Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}

@@ -1,7 +1,7 @@
 """/api/files/{key}: the local backend's signed PUT, and GET for both backends.
 
-GET serves local objects directly and redirects to a short-lived presigned GET
-for a private S3/R2 bucket.
+GET serves only files that belong to an image (services/files.py): local files
+directly, S3/R2 ones by a redirect to a short-lived presigned GET.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from imghost.api.errors import error_response
 from imghost.errors import NotFound
 from imghost.runtime import get_runtime
-from imghost.services.storage import validate_key
+from imghost.services import files, local_puts
 
 router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
 
@@ -21,37 +22,37 @@ router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
 FILE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
-    "Cache-Control": "public, max-age=31536000, immutable",
+    "Content-Disposition": "inline",
     "Cross-Origin-Resource-Policy": "cross-origin",
 }
-NOT_FOUND = NotFound("No file at that address.", code="file_not_found")
+# A missing file may exist a moment later (an upload being confirmed): never cache the 404.
+NOT_CACHED = {"Cache-Control": "no-store"}
 
 
 @router.api_route("/{key:path}", methods=["GET", "HEAD"])
-def get_file(key: str) -> Response:
-    storage = get_runtime().storage
+async def get_file(key: str) -> Response:
+    runtime = get_runtime()
     try:
-        validate_key(key)
-    except Exception:
-        raise NOT_FOUND from None
-    if storage.kind == "s3":
-        return RedirectResponse(storage.presign_get(key), status_code=307,
-                                headers={"Cache-Control": "private, max-age=240"})
-    path = storage.path(key)
-    if not path.is_file():
-        raise NOT_FOUND
-    return FileResponse(path, media_type=storage.content_type(key), headers=FILE_HEADERS)
+        served = await runtime.run(files.serve, key)
+    except NotFound as missing:
+        return error_response(404, missing.detail, missing.code, headers=NOT_CACHED)
+    if served.redirect_url is not None:
+        # The presigned GET expires in 5 minutes: the redirect must not outlive it.
+        cache = f"private, max-age={served.cache_seconds(240)}"
+        return RedirectResponse(served.redirect_url, status_code=307,
+                                headers={"Cache-Control": cache})
+    cache = f"public, max-age={served.cache_seconds(runtime.settings.file_cache_seconds)}"
+    return FileResponse(served.path, media_type=served.content_type,
+                        headers={**FILE_HEADERS, "Cache-Control": cache})
 
 
 @router.put("/{key:path}")
 async def put_file(key: str, request: Request, expires: str = "", signature: str = "") -> Response:
-    storage = get_runtime().storage
-    if storage.kind != "local":
-        raise NOT_FOUND
+    runtime = get_runtime()
     length = request.headers.get("content-length")
     size = int(length) if length and length.isdigit() else None
-    storage.verify_put(key, request.headers.get("content-type", ""), size, expires, signature)
-    writer = await run_in_threadpool(storage.begin_write, key, size)
+    writer = await runtime.run(local_puts.open_put, key, request.headers.get("content-type", ""),
+                               size, expires, signature)
     try:
         async for chunk in request.stream():
             writer.write(chunk)
@@ -59,4 +60,5 @@ async def put_file(key: str, request: Request, expires: str = "", signature: str
     except BaseException:
         writer.abort()
         raise
+    await runtime.run(local_puts.settle_put, key)
     return Response(status_code=200)

@@ -1,5 +1,5 @@
-"""The image endpoints: upload grant, confirm, list (search, sort), delete, bulk delete, zip.
-Each runs one action."""
+"""The image endpoints: upload grant, confirm, list (search, sort), get, change, delete,
+bulk delete, zip. Each runs one action."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
+from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
     BulkDeletedOut,
@@ -16,11 +17,12 @@ from imghost.api.schemas import (
     ImageIdsIn,
     ImageOut,
     ImagePageOut,
+    ImagePatchIn,
     UploadUrlIn,
     UploadUrlOut,
     ZipLinkOut,
 )
-from imghost.services import bulk, images, uploads, zip_download
+from imghost.services import bulk, image_types, images, uploads, zip_download
 
 Sort = Literal["newest", "oldest", "largest"]
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -31,7 +33,7 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
 @router.post("/upload-url", response_model=UploadUrlOut, responses={**ERRORS, 429: {"model": ErrorOut}})
 async def upload_url(body: UploadUrlIn, token: BearerToken, runtime: RuntimeDep) -> UploadUrlOut:
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
-                                 body.size_bytes)
+                                 body.size_bytes, body.expires_in)
     return UploadUrlOut(**vars(grant))
 
 
@@ -53,18 +55,21 @@ async def list_images(
     limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
     per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
     cursor: Annotated[str | None, Query(max_length=64, description=(
-        "next_cursor of the previous page (a cursor belongs to one sort)"))] = None,
+        "next_cursor of the previous page (a cursor belongs to one sort)"),
+        json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
     before: Annotated[str | None, Query(max_length=64, description=(
-        "prev_cursor of a page: the page before it, in the same order"))] = None,
+        "prev_cursor of a page: the page before it, in the same order"),
+        json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
     q: Annotated[str | None, Query(description="Text the filename contains (any case)")] = None,
     type: Annotated[str | None, Query(  # noqa: A002
         description="Content type or extension, e.g. image/png or png",
-        examples=["image/png"])] = None,
+        json_schema_extra={"enum": [*image_types.ALLOWED, *image_types.BY_EXTENSION]})] = None,
     created_from: Annotated[str | None, Query(
-        alias="from", description="Uploaded on or after: YYYY-MM-DD or ISO 8601 time")] = None,
+        alias="from", description="Uploaded on or after: YYYY-MM-DD or ISO 8601 time",
+        json_schema_extra={"format": "date"})] = None,
     created_to: Annotated[str | None, Query(
-        alias="to", description="Uploaded on or before: YYYY-MM-DD (the whole day) or ISO 8601 time"
-    )] = None,
+        alias="to", description="Uploaded on or before: YYYY-MM-DD (the whole day) or ISO 8601 time",
+        json_schema_extra={"format": "date"})] = None,
     sort: Annotated[Sort, Query(description="newest and oldest by upload, largest by size")] = "newest",
 ) -> ImagePageOut:
     size = limit or per_page or images.DEFAULT_PAGE_SIZE
@@ -102,8 +107,23 @@ async def zip_file(link: Annotated[str, Path(max_length=4096)],
                                       "Cache-Control": "no-store"})
 
 
-@router.delete("/{image_id}", status_code=204, responses=ERRORS)
-async def delete(image_id: Annotated[int, Path(ge=1, le=images.MAX_ID)],
-                 token: BearerToken, runtime: RuntimeDep) -> Response:
+ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]
+
+
+@router.get("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
+async def get_image(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> ImageOut:
+    return await runtime.run_as(token, images.get, image_id)
+
+
+@router.patch("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
+async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken,
+                 runtime: RuntimeDep) -> ImageOut:
+    """Rename (`filename`) and/or set the expiry (`expires_in` seconds from now; null clears it)."""
+    return await runtime.run_as(token, images.change, image_id, body.filename,
+                                "expires_in" in body.model_fields_set, body.expires_in)
+
+
+@router.delete("/{image_id:integer}", status_code=204, responses=ERRORS)
+async def delete(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> Response:
     await runtime.run_as(token, images.remove, image_id)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ start) and every worker's counts are summed on each scrape.
 
 from __future__ import annotations
 
-import hmac
+import ipaddress
 import logging
 import os
 
@@ -25,8 +25,10 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from imghost.errors import Unauthorized
+from imghost.api.deps import ClientIp
+from imghost.errors import Forbidden, Unauthorized
 from imghost.runtime import get_runtime
+from imghost.services.secret_compare import same_secret
 
 log = logging.getLogger("imghost.metrics")
 # The *_created series double the output and no dashboard reads them.
@@ -83,14 +85,27 @@ router = APIRouter(tags=["health"])
 
 @router.get("/api/metrics", response_class=Response,
             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}})
-def metrics(request: Request) -> Response:
-    token = get_runtime().settings.metrics_token
-    if token:
+def metrics(request: Request, ip: ClientIp) -> Response:
+    settings = get_runtime().settings
+    if settings.metrics_token:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(sent.encode(), token.encode()):
+        if not same_secret(sent, settings.metrics_token):
             raise Unauthorized("Send 'Authorization: Bearer <IMGHOST_METRICS_TOKEN>'.",
                                code="metrics_token_required")
+    elif not settings.metrics_public and not is_loopback(ip):
+        # Counts of users, images and failed logins are the operator's business.
+        raise Forbidden("Metrics are served to this host only; set IMGHOST_METRICS_TOKEN "
+                        "to scrape them from elsewhere.", code="metrics_forbidden")
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:  # "unknown", a test client's made-up name
+        return False
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return (mapped or parsed).is_loopback
 
 
 def record_request(method: str, route: str, status: int, seconds: float) -> None:

@@ -48,13 +48,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Line breaks (and every other control character) in anything a client chose, such
+# as a path with %0a in it, would let it write a log line of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(value: object) -> str:
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(value))
+
+
+def _field_value(value: object) -> str:
+    # Quoted when it has a space, '=' or '"', so "path=/x status=200" stays one field.
+    text = escape_controls(value)
+    return json.dumps(str(value)) if not text or any(c in text for c in ' ="') else text
+
+
 class TextFormatter(logging.Formatter):
+    """One line per record: message and fields escaped; only a traceback spans lines."""
+
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        fields = " ".join(f"{k}={v}" for k, v in getattr(record, "fields", {}).items())
+        safe = logging.makeLogRecord({**record.__dict__, "msg": escape_controls(record.getMessage()),
+                                      "args": None, "exc_info": None, "exc_text": None,
+                                      "stack_info": None})
+        line = super().format(safe)
+        fields = " ".join(f"{escape_controls(k)}={_field_value(v)}"
+                          for k, v in getattr(record, "fields", {}).items())
         request_id = REQUEST_ID.get()
-        return " ".join(part for part in (line, fields, f"request_id={request_id}" if request_id else "")
+        line = " ".join(part for part in (line, fields, f"request_id={request_id}" if request_id else "")
                         if part)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
 
 
 def configure_logging(settings: Settings) -> None:
@@ -76,7 +100,8 @@ def configure_logging(settings: Settings) -> None:
 def route_template(scope: dict) -> str:
     route = scope.get("route")
     if route is not None and getattr(route, "path", None):
-        return route.path
+        # path_format: "/api/images/{image_id}", without the path's convertor.
+        return getattr(route, "path_format", None) or route.path
     path = scope.get("path", "")
     for prefix in _REFLEX_PREFIXES:
         if path.startswith(prefix):

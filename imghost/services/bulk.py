@@ -1,9 +1,10 @@
 """Actions on many images at once: delete a selection in one request, the way to a zip of it.
 
-Deleting 1,000 images is one request: the stored objects go first, in batches (one
-DeleteObjects per 1,000 keys on S3), then the rows in one statement. A storage
-failure leaves every row in place, so the same request can simply be repeated;
-nothing is orphaned in either order of failure.
+Deleting 1,000 images is one request and one unit of work, in the order images.remove
+uses: the rows first (a thumbnail job finishing meanwhile then finds no row and deletes
+what it made), then every object those images can have, in batches (one DeleteObjects
+per 1,000 keys on S3). A storage failure rolls the rows back, so the same request can
+simply be repeated; nothing is orphaned.
 
 Albums (the sharing issue) will add "add to album" here as one more action over the
 same selection: `checked_ids` and `owned_rows` are what it needs.
@@ -18,9 +19,10 @@ from sqlmodel import select
 
 from imghost.errors import Invalid
 from imghost.models import Image, User
+from imghost.services import credentials, expiry
 from imghost.services.context import Context
 from imghost.services.images import MAX_ID
-from imghost.services.processing import derivative_key
+from imghost.services.object_keys import image_keys
 
 # Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 ID_CHUNK = 500
@@ -49,13 +51,15 @@ def checked_ids(ctx: Context, ids: list[int]) -> list[int]:
 
 
 def owned_rows(ctx: Context, user: User, ids: list[int]) -> list:
-    """The caller's images among ids (Core rows), in the order of ids."""
+    """The caller's images among ids that are still there (Core rows), in the order of
+    ids: an expired image is gone everywhere, the sweep deletes it."""
     table = Image.__table__
     found = {}
     for first in range(0, len(ids), ID_CHUNK):
         chunk = ids[first:first + ID_CHUNK]
         for row in ctx.session.connection().execute(
-                select(table).where(table.c.user_id == user.id, table.c.id.in_(chunk))):
+                select(table).where(table.c.user_id == user.id, table.c.id.in_(chunk),
+                                    expiry.still_there(ctx.clock()))):
             found[row.id] = row
     return [found[i] for i in ids if i in found]
 
@@ -63,16 +67,16 @@ def owned_rows(ctx: Context, user: User, ids: list[int]) -> list:
 def stored_keys(row) -> list[str]:
     """Every object an image may have: its own keys and the derivatives' derivable keys
     (a thumbnail job may have stored them without recording them yet)."""
-    keys = {row.r2_key, derivative_key(row.r2_key, "thumb"), derivative_key(row.r2_key, "display")}
+    keys = set(image_keys(row.r2_key))
     keys.update(k for k in (row.thumbnail_key, row.display_key) if k)
     return sorted(keys)
 
 
+@credentials.requires("images:delete")
 def remove_many(ctx: Context, user: User, ids: list[int]) -> BulkDeleted:
-    """Delete the caller's images among ids: objects first (batched), then rows and counts."""
+    """Delete the caller's images among ids: rows and counts, then their objects (batched)."""
     ids = checked_ids(ctx, ids)
     rows = owned_rows(ctx, user, ids)
-    ctx.storage.delete_many([key for row in rows for key in stored_keys(row)])
     table = Image.__table__
     deleted: list[int] = []
     freed = 0
@@ -84,11 +88,13 @@ def remove_many(ctx: Context, user: User, ids: list[int]) -> BulkDeleted:
                 .returning(table.c.id, table.c.size_bytes)):
             deleted.append(image_id)
             freed += size
+    gone = set(deleted)
+    # Only the rows this request deleted: a concurrent delete removes its own objects.
+    ctx.storage.delete_many([key for row in rows if row.id in gone for key in stored_keys(row)])
     if deleted:
         ctx.session.exec(update(User).where(User.id == user.id).values(
             image_count=User.image_count - len(deleted), bytes_stored=User.bytes_stored - freed))
         ctx.metrics.image_deleted(len(deleted))
         ctx.audit("images deleted", user_id=user.id, count=len(deleted), image_ids=deleted)
-    gone = set(deleted)
     return BulkDeleted(deleted=[i for i in ids if i in gone],
                        missing=[i for i in ids if i not in gone])

@@ -2,8 +2,14 @@
 
 The runner (imghost/runtime.py) builds one Context per action call, around one
 database session, and commits that unit of work when the action returns. An action
-may commit earlier itself (a claim other confirms must see); nothing below an action
+may commit earlier itself (a refusal that must stay refused); nothing below an action
 commits.
+
+Slow work (reading a whole object, stripping, decoding) must not run on the few
+database threads: an action written as a generator yields `ctx.slow(fn, *args)`, and
+the runner commits what came before, runs fn(*args) on the slow threads with no
+database connection held, and resumes the action with the result (or raises fn's
+exception at the yield). fn gets no Context: it cannot touch the session.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlmodel import Session
 
@@ -20,8 +26,10 @@ from imghost.services.storage import Storage
 from imghost.settings import Settings
 
 if TYPE_CHECKING:
+    from imghost.services.credentials import Credential
     from imghost.services.metrics import Metrics
     from imghost.services.rate_limit import RateLimiter
+    from imghost.services.upload_claims import Claims
 
 audit_log = logging.getLogger("imghost.audit")
 
@@ -34,6 +42,17 @@ class Thumbnailer(Protocol):
     def schedule(self, image_id: int) -> bool: ...
 
 
+@dataclass(frozen=True)
+class SlowStep:
+    """What a generator action yields: work for the runner to do off the database threads."""
+
+    fn: Callable[..., Any]
+    args: tuple
+
+    def run(self) -> Any:
+        return self.fn(*self.args)
+
+
 @dataclass
 class Context:
     session: Session
@@ -43,10 +62,18 @@ class Context:
     metrics: Metrics
     clock: Callable[[], datetime] = utc_now
     thumbnails: Thumbnailer | None = None
+    claims: Claims | None = None
+    # What the caller signed in with (a session or an API token); set by accounts.caller.
+    credential: Credential | None = None
     _after_commit: list[Callable[[], object]] = field(default_factory=list)
 
     def commit(self) -> None:
         self.session.commit()
+
+    @staticmethod
+    def slow(fn: Callable[..., Any], *args: Any) -> SlowStep:
+        """`result = yield ctx.slow(fn, *args)`: fn runs outside the database limiter."""
+        return SlowStep(fn, args)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run callback once the unit of work is committed (never if it is rolled back):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import text
 
 from imghost.errors import ImghostError
@@ -116,9 +117,52 @@ def check_cors(settings: Settings, storage) -> Check:
     return Check("bucket cors", OK, f"PUT allowed from {', '.join(settings.origins)}")
 
 
+def _rule_prefix(rule: dict) -> str | None:
+    """The key prefix a lifecycle rule applies to; None when it also needs tags or sizes
+    (then it does not cover every staging object)."""
+    if "Prefix" in rule:  # the older, filter-less form
+        return rule["Prefix"]
+    found = rule.get("Filter", {})
+    if set(found) - {"Prefix"}:
+        return None
+    return found.get("Prefix", "")
+
+
+def check_staging_expiry(storage) -> Check:
+    """Uploads land under staging/; confirm and the sweep delete them, and a bucket
+    lifecycle rule is the backstop for what they miss (a crash, a failed delete)."""
+    name = "staging expiry"
+    if storage.kind != "s3":
+        return Check(name, OK, "not needed: uploads land at their final key")
+    staging = storage.upload_key("")
+    advice = (f"add a bucket lifecycle rule that expires objects under {staging} after 1 day "
+              "(see docs/production.md)")
+    try:
+        reply = storage.client.get_bucket_lifecycle_configuration(Bucket=storage.bucket)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code != "NoSuchLifecycleConfiguration":
+            # Some S3-compatible stores have no lifecycle API at all: say so, go on.
+            return Check(name, WARN, f"the store did not show its lifecycle rules "
+                         f"({code or 'error'}); make sure something expires {staging}: {advice}.")
+        reply = {}
+    except BotoCoreError as error:
+        return Check(name, WARN, f"lifecycle rules unreadable ({error.__class__.__name__}); {advice}.")
+    for rule in reply.get("Rules", []):
+        prefix = _rule_prefix(rule)
+        days = rule.get("Expiration", {}).get("Days")
+        # A rule with an empty prefix would expire every image too: it does not count.
+        if (rule.get("Status") == "Enabled" and prefix and staging.startswith(prefix)
+                and days is not None):
+            return Check(name, OK, f"rule {rule.get('ID', '')!r} expires {staging} after {days} day(s)")
+    return Check(name, WARN, f"no lifecycle rule expires {staging}: {advice}.")
+
+
 def check_presign_round_trip(storage) -> Check:
     """Sign an upload, send it the way a browser would, read it back, delete it."""
-    key = f"0/{uuid.uuid4().hex}.png"
+    # Where a real upload lands (S3/R2: the staging prefix), so CORS and policies are
+    # tried on the same keys browsers use.
+    key = storage.upload_key(f"0/{uuid.uuid4().hex}.png")
     presigned = storage.presign_put(key, "image/png", len(PROBE_PNG))
     try:
         if storage.kind == "local":
@@ -186,6 +230,7 @@ def run_checks() -> list[Check]:
         checks.append(storage_check)
         if storage_check.status == OK:
             checks += [_guarded("bucket cors", lambda: check_cors(settings, storage)),
+                       _guarded("staging expiry", lambda: check_staging_expiry(storage)),
                        _guarded("presign round trip", lambda: check_presign_round_trip(storage))]
     checks.append(_guarded("redis", lambda: check_redis(settings)))
     return [c for c in checks if c is not None]

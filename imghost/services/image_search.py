@@ -8,8 +8,7 @@ one-value range keeps PostgreSQL on those indexes (see images.list_page).
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,10 +21,18 @@ SORTS = ("newest", "oldest", "largest")
 # Ids are 32-bit integers in the schema; anything larger cannot exist.
 MAX_ID = 2**31 - 1
 MAX_SIZE = 2**63 - 1
-# The cursor's first letter names the sort it belongs to ("i": the cursors issued
-# before sorts existed, which walked newest first).
-SORT_LETTERS = {"newest": "n", "oldest": "o", "largest": "l"}
-LETTER_SORTS = {**{v: k for k, v in SORT_LETTERS.items()}, "i": "newest"}
+# A cursor names the last image seen, in hex without leading zeros, so the pattern the
+# API declares admits only cursors that can exist: newest is the id alone (the cursors
+# issued before sorts existed), oldest is "o" + id, largest "l" + size "." + id. A
+# cursor belongs to its sort: another sort's is refused.
+_ID = r"(?:[1-7][0-9a-f]{7}|[1-9a-f][0-9a-f]{0,6})"
+_SIZE = r"(?:0|[1-7][0-9a-f]{15}|[1-9a-f][0-9a-f]{0,14})"
+SORT_CURSORS = {
+    "newest": re.compile(f"^{_ID}$"),
+    "oldest": re.compile(f"^o{_ID}$"),
+    "largest": re.compile(f"^l{_SIZE}\\.{_ID}$"),
+}
+CURSOR_PATTERN = re.compile(f"^(?:{_ID}|o{_ID}|l{_SIZE}\\.{_ID})$")
 
 
 @dataclass(frozen=True)
@@ -97,27 +104,20 @@ def parse_query(max_chars: int, q: str | None = None, type: str | None = None,  
 
 
 def encode_cursor(sort: str, row) -> str:
-    key = f"{row.size_bytes}.{row.id}" if sort == "largest" else str(row.id)
-    return base64.urlsafe_b64encode(f"{SORT_LETTERS[sort]}{key}".encode()).decode().rstrip("=")
+    if sort == "largest":
+        return f"l{row.size_bytes:x}.{row.id:x}"
+    return f"o{row.id:x}" if sort == "oldest" else f"{row.id:x}"
 
 
 def decode_cursor(sort: str, cursor: str, field: str = "cursor") -> Position:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if LETTER_SORTS.get(raw[:1]) != sort:
-            raise ValueError
-        if sort == "largest":
-            size_text, id_text = raw[1:].split(".")
-            position = Position(id=int(id_text), size_bytes=int(size_text))
-        else:
-            position = Position(id=int(raw[1:]))
-        if not (0 < position.id <= MAX_ID and 0 <= position.size_bytes <= MAX_SIZE):
-            raise ValueError
-        return position
-    except (ValueError, IndexError, binascii.Error, UnicodeDecodeError):
+    if not SORT_CURSORS[sort].fullmatch(cursor):
         raise Invalid("The cursor is not one this server issued for this sort.",
                       code="invalid_cursor",
-                      errors=[{"field": field, "message": "Invalid cursor."}]) from None
+                      errors=[{"field": field, "message": "Invalid cursor."}])
+    if sort == "largest":
+        size_text, id_text = cursor[1:].split(".")
+        return Position(id=int(id_text, 16), size_bytes=int(size_text, 16))
+    return Position(id=int(cursor.removeprefix("o"), 16))
 
 
 def _like_pattern(text: str) -> str:

@@ -46,6 +46,12 @@ def lookup(content_type: str) -> ImageType | None:
     return ALLOWED.get(base)
 
 
+def _compatible_brands(head: bytes) -> list[bytes]:
+    """The ftyp box's compatible brands that lie within both the box and the bytes read."""
+    box_end = min(int.from_bytes(head[:4], "big"), len(head))
+    return [head[at:at + 4] for at in range(16, box_end - 3, 4)]
+
+
 def sniff(head: bytes) -> ImageType | None:
     """The allowed type the bytes really are, or None."""
     if head.startswith(b"\xff\xd8\xff"):
@@ -62,6 +68,7 @@ def sniff(head: bytes) -> ImageType | None:
     if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
         return HEIC
     if head[4:8] == b"ftyp" and head[8:12] in GENERIC_BRANDS:
-        compatible = head[16:32]
+        # Whole brands inside the box only: bytes of the next box are not a brand.
+        compatible = _compatible_brands(head[:SNIFF_BYTES])
         return AVIF if b"avif" in compatible else HEIC if b"heic" in compatible else None
     return None

@@ -1,17 +1,18 @@
-"""Image actions: list a page (search, sort, keyset) and remove; an image as clients see it."""
+"""Image actions: list a page (search, sort, keyset), change (rename, expiry) and remove;
+an image as clients see it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, update
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
-from imghost.models import Image, ImageFields, User
-from imghost.services import image_search
+from imghost.models import Image, ImageFields, User, UtcDatetime
+from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context
+from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
 DEFAULT_PAGE_SIZE = 50
@@ -26,7 +27,9 @@ class ImagePublic(ImageFields):
     public_url: str
     thumbnail_url: str | None
     display_url: str | None
-    created_at: datetime
+    # The server-rendered page (/i/{slug}) to share: it unfurls in chats.
+    page_url: str
+    created_at: UtcDatetime
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,17 @@ def public(image, storage: Storage) -> ImagePublic:
         blurhash=image.blurhash,
         public_url=storage.public_url(image.r2_key),
         thumbnail_url=url(image.thumbnail_key), display_url=url(image.display_key),
-        created_at=image.created_at,
+        page_url=image_page_url(storage.settings.site_url, image.slug),
+        expires_at=image.expires_at, created_at=image.created_at,
     )
+
+
+def image_page_url(site_url: str, slug: str) -> str:
+    return f"{site_url}/i/{slug}"
+
+
+# Every cursor a listing issues (any sort) matches this; the API declares it.
+CURSOR_PATTERN = image_search.CURSOR_PATTERN
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class Search:
     sort: str | None = None
 
 
+@credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
               cursor: str | None = None, search: Search | None = None,
               before: str | None = None) -> ImagePage:
@@ -76,10 +89,10 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
     search = search or Search()
     query = image_search.parse_query(ctx.settings.search_max_chars, search.q, search.type,
                                      search.created_from, search.created_to, search.sort)
-    if cursor and before:
+    if cursor is not None and before is not None:
         raise Invalid("Give cursor or before, not both.", code="validation_error",
                       errors=[{"field": "before", "message": "Not together with cursor."}])
-    sort, backwards = query.sort, bool(before)
+    sort, backwards = query.sort, before is not None
     # Core rows, not ORM objects: a page is read-only, and building 51 tracked
     # instances was ~10% of the request's CPU. public() reads the same attribute names.
     table = Image.__table__
@@ -88,10 +101,11 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
     # `user_id = X ORDER BY id` PostgreSQL may walk the primary key backwards and
     # filter by user, scanning the rest of the table on a big user's last page).
     statement = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
+                                    expiry.still_there(ctx.clock()),
                                     *image_search.filter_clauses(table, query))
-    if cursor or before:
-        position = image_search.decode_cursor(sort, cursor or before,
-                                              "cursor" if cursor else "before")
+    if cursor is not None or before is not None:  # "" is no cursor this server issued either
+        position = image_search.decode_cursor(sort, cursor if cursor is not None else before,
+                                              "cursor" if cursor is not None else "before")
         statement = statement.where(image_search.after_clause(table, sort, position, backwards))
     toward_smaller = image_search.descending(sort) != backwards
     order = [c.desc() if toward_smaller else c.asc()
@@ -103,11 +117,12 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
     if backwards:
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
-    has_prev = bool(rows) and (more if backwards else bool(cursor))
+    has_prev = bool(rows) and (more if backwards else cursor is not None)
     if query.filtered:
         total = connection.execute(
             select(func.count()).select_from(table).where(
-                table.c.user_id == user.id, *image_search.filter_clauses(table, query))
+                table.c.user_id == user.id, expiry.still_there(ctx.clock()),
+                *image_search.filter_clauses(table, query))
         ).scalar_one()
     else:
         total = connection.execute(select(User.__table__.c.image_count)
@@ -119,29 +134,58 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
         prev_cursor=image_search.encode_cursor(sort, rows[0]) if has_prev else None)
 
 
-def remove(ctx: Context, user: User, image_id: int) -> None:
-    """Delete the stored objects first, then the row: a storage failure leaves no orphans."""
+def _own_image(ctx: Context, user: User, image_id: int) -> Image:
+    """The caller's image that is still there; anyone else's, or an expired one, is 404."""
     image = ctx.session.exec(select(Image).where(Image.id == image_id,
                                                  Image.user_id == user.id)).first()
-    if image is None:
+    if image is None or expiry.has_expired(image.expires_at, ctx.clock()):
         raise NotFound("No image with that id.", code="image_not_found")
-    for key in (image.r2_key, image.thumbnail_key, image.display_key):
-        if key:
-            ctx.storage.delete(key)
-    removed = ctx.session.exec(delete(Image).where(Image.id == image.id)).rowcount
-    if removed:  # a concurrent delete may have won; count the image once
-        ctx.session.exec(update(User).where(User.id == user.id).values(
-            image_count=User.image_count - 1, bytes_stored=User.bytes_stored - image.size_bytes))
-        ctx.metrics.image_deleted()
-        ctx.audit("image deleted", user_id=user.id, image_id=image.id, key=image.r2_key)
+    return image
 
 
-def get_image(ctx: Context, user: User, image_id: int) -> ImagePublic:
-    """One of the caller's images (the gallery's deep link to its viewer)."""
-    if not 0 < image_id <= MAX_ID:
-        raise NotFound("No image with that id.", code="image_not_found")
-    image = ctx.session.exec(select(Image).where(Image.id == image_id,
-                                                 Image.user_id == user.id)).first()
-    if image is None:
-        raise NotFound("No image with that id.", code="image_not_found")
+@credentials.requires("images:read")
+def get(ctx: Context, user: User, image_id: int) -> ImagePublic:
+    return public(_own_image(ctx, user, image_id), ctx.storage)
+
+
+@credentials.requires("images:write")
+def change(ctx: Context, user: User, image_id: int, filename: str | None = None,
+           set_expiry: bool = False, expires_in: int | None = None) -> ImagePublic:
+    """Rename and/or set the expiry (set_expiry with expires_in None: never expires)."""
+    from imghost.services.uploads import clean_filename  # uploads imports this module
+
+    image = _own_image(ctx, user, image_id)
+    changed: dict[str, object] = {}
+    if filename is not None:
+        image.filename = changed["filename"] = clean_filename(filename)
+    if set_expiry:
+        lifetime = expiry.checked_lifetime(ctx, expires_in)
+        image.expires_at = expiry.expiry_after(ctx.clock(), lifetime)
+        changed["expires_at"] = image.expires_at.isoformat() if image.expires_at else None
+    if changed:
+        ctx.session.add(image)
+        ctx.session.flush()
+        ctx.audit("image changed", user_id=user.id, image_id=image.id, **changed)
     return public(image, ctx.storage)
+
+
+@credentials.requires("images:delete")
+def remove(ctx: Context, user: User, image_id: int) -> None:
+    """The row first, then every object the image can have, in one unit of work.
+
+    The DELETE holds the row until the commit, so a thumbnail job finishing meanwhile
+    either recorded its keys before (its objects are among the derivable keys deleted
+    here) or finds no row and deletes what it made (services/processing/worker.py).
+    A storage failure rolls the row back: the image stays listed and deletable."""
+    image = ctx.session.exec(select(Image).where(Image.id == image_id,
+                                                 Image.user_id == user.id)).first()
+    if image is None:
+        raise NotFound("No image with that id.", code="image_not_found")
+    if not ctx.session.exec(delete(Image).where(Image.id == image.id)).rowcount:
+        return  # a concurrent delete won; it removes the objects and counts the image
+    recorded = {image.thumbnail_key, image.display_key} - {None}
+    ctx.storage.delete_many(sorted(set(image_keys(image.r2_key)) | recorded))
+    ctx.session.exec(update(User).where(User.id == user.id).values(
+        image_count=User.image_count - 1, bytes_stored=User.bytes_stored - image.size_bytes))
+    ctx.metrics.image_deleted()
+    ctx.audit("image deleted", user_id=user.id, image_id=image.id, key=image.r2_key)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from imghost.errors import TooManyRequests, Unauthorized
+from imghost.errors import TooManyRequests
 from imghost.settings import Settings
 
 log = logging.getLogger("imghost.rate_limit")
@@ -27,12 +25,14 @@ RULES = {
     "login_account": "rate_limit_login_account",
     "register_ip": "rate_limit_register_ip",
     "upload_user": "rate_limit_upload_user",
+    "confirm_user": "rate_limit_confirm_user",
 }
 MESSAGES = {
     "login_ip": "Too many login attempts from your address.",
-    "login_account": "Too many failed logins for this account.",
+    "login_account": "Too many login attempts for this account from new places.",
     "register_ip": "Too many sign-ups from your address.",
     "upload_user": "Too many uploads started.",
+    "confirm_user": "Too many upload confirmations.",
 }
 
 
@@ -63,28 +63,20 @@ class RateLimiter:
             log.warning("rate limiter unavailable (%s): allowing %s", error.__class__.__name__, rule)
             return True
 
-    def hit(self, rule: str, identifier: str | int) -> None:
-        """Count one attempt; TooManyRequests when the rule's rate is exceeded."""
-        if self.enabled and not self._call(self.strategy.hit, rule, str(identifier)):
-            raise self._refuse(rule, str(identifier))
-
     def check(self, rule: str, identifier: str | int) -> None:
-        """TooManyRequests when the rule is already exhausted, without counting."""
+        """TooManyRequests when the rule is already exhausted, without counting. Only for
+        callers already signed in (a password change), where counting every attempt
+        would hold the owner; anonymous doors count atomically with hit()."""
         if self.enabled and not self._call(self.strategy.test, rule, str(identifier)):
             raise self._refuse(rule, str(identifier))
 
-    @contextmanager
-    def login_attempt(self, ip: str, login: str) -> Iterator[None]:
-        """Every attempt counts against the address; only failures against the account,
-        so a stranger guessing passwords cannot lock a user out of a correct login forever."""
-        account = (login or "").strip().lower()[:320]
-        self.hit("login_ip", ip)
-        self.check("login_account", account)
-        try:
-            yield
-        except Unauthorized:
-            self.hit("login_account", account)
-            raise
+    def hit(self, rule: str, identifier: str | int) -> None:
+        """Count one attempt; TooManyRequests when the rule's rate is exceeded.
+
+        Count-and-test is one atomic step (a lock in memory, a Lua script in Redis):
+        never test first and count later, or parallel attempts all pass the test."""
+        if self.enabled and not self._call(self.strategy.hit, rule, str(identifier)):
+            raise self._refuse(rule, str(identifier))
 
     def reset(self) -> None:
         self.storage.reset()

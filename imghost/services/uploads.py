@@ -1,8 +1,10 @@
 """Upload actions: start (grant a presigned PUT) and finish (check and record the object).
 
 finish trusts nothing the client says: the object must be under the caller's prefix,
-be granted, exist, have exactly the declared size, and be a real image of the granted
-type. Repeated or concurrent finishes of one key yield one image.
+be granted, exist, have exactly the declared size, be a real image of the granted
+type and fit the user's quota (services/quota.py). Repeated finishes of one key yield
+one image; a finish while another of the same key runs is told so at once
+(services/upload_claims.py).
 """
 
 from __future__ import annotations
@@ -10,21 +12,33 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
 from imghost.models import Image, UploadGrant, User
-from imghost.services import image_types, processing, upload_claims
-from imghost.services.context import Context
+from imghost.services import (
+    credentials,
+    expiry,
+    image_types,
+    processing,
+    quota,
+    slugs,
+    upload_claims,
+)
+from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
-from imghost.services.storage import KEY_PATTERN
+from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
+from imghost.services.storage.base import ObjectChanged
+from imghost.settings import Settings
 
 MAX_FILENAME_CHARS = 255
+FALLBACK_FILENAME = "image"
 log = logging.getLogger("imghost.uploads")
 
 
@@ -48,9 +62,12 @@ def clean_filename(filename: str) -> str:
     """Display text only: last path component, no control characters, bounded length."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    if not name or name in (".", ".."):
+    if not filename:
         raise Invalid("The filename is empty.", code="validation_error",
                       errors=[{"field": "filename", "message": "Give the file a name."}])
+    if not name or name in (".", ".."):
+        # Nothing printable left ("/", a zero-width space): still a valid upload.
+        return FALLBACK_FILENAME
     return name[:MAX_FILENAME_CHARS]
 
 
@@ -75,28 +92,38 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
     return size_bytes
 
 
+@credentials.requires("images:write")
 def start(ctx: Context, user: User, filename: str, content_type: str,
-          size_bytes: int) -> ImageGrant:
-    """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept."""
+          size_bytes: int, expires_in: int | None = None) -> ImageGrant:
+    """A presigned PUT for one file, recorded as a grant so an unfinished upload is swept.
+    expires_in: seconds the image lives once finished (None: it never expires)."""
     ctx.limiter.hit("upload_user", user.id)
     clean_filename(filename)
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
+    lifetime = expiry.checked_lifetime(ctx, expires_in)
+    quota.check_room(ctx, user, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
-    presigned = ctx.storage.presign_put(key, kind.content_type, size_bytes)
+    # The URL names where the upload lands (S3/R2: a staging key), never the key the
+    # image is served from: it stays usable after confirm, until it expires.
+    presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
+                                        size_bytes)
     ctx.session.add(UploadGrant(r2_key=key, user_id=user.id, content_type=kind.content_type,
-                                size_bytes=size_bytes, expires_at=presigned.expires_at))
+                                size_bytes=size_bytes, expires_at=presigned.expires_at,
+                                image_lifetime_seconds=lifetime))
     return ImageGrant(upload_url=presigned.url, method=presigned.method,
                       headers=presigned.headers, r2_key=key,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
 
 
+@credentials.requires("images:write")
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-           content_type: str | None = None) -> Finished:
-    """Record an uploaded object as an image, or refuse it (and delete what was stored)."""
+           content_type: str | None = None) -> Generator[SlowStep, object, Finished]:
+    """Record an uploaded object as an image, or refuse it (and delete what was stored).
+    A generator action: reading and checking the bytes is a slow step (services/context.py)."""
     try:
-        image, created = _finish(ctx, user, r2_key, filename, size_bytes, content_type)
+        image, created = yield from _finish(ctx, user, r2_key, filename, size_bytes, content_type)
     except ImghostError as error:
         if error.status < 500:
             ctx.metrics.upload_refused(error.code)
@@ -111,58 +138,69 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
     return Finished(image=public(image, ctx.storage), created=created)
 
 
+def _granted(ctx: Context, user: User, r2_key: str) -> Image | UploadGrant:
+    """The image an earlier finish recorded, else the caller's open grant (or NotFound)."""
+    existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+    if existing is not None:
+        return existing
+    grant = ctx.session.get(UploadGrant, r2_key, populate_existing=True)
+    if grant is None or grant.user_id != user.id:
+        # A concurrent finish may have recorded the image (consuming the grant)
+        # between the two reads above; PostgreSQL shows its commit to the next one.
+        existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+        if existing is not None:
+            return existing
+        raise NotFound("No upload with that key.", code="upload_not_found")
+    return grant
+
+
 def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-            content_type: str | None) -> tuple[Image, bool]:
-    session = ctx.session
+            content_type: str | None) -> Generator[SlowStep, object, tuple[Image, bool]]:
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user.id}/"):
         raise NotFound("No upload with that key.", code="upload_not_found")
+    ctx.limiter.hit("confirm_user", user.id)
     display_name = clean_filename(filename)
-    while True:
-        existing = upload_claims.recorded_image(session, r2_key, user.id)
-        if existing is not None:
-            return existing, False
-        grant = session.get(UploadGrant, r2_key)
-        if grant is None or grant.user_id != user.id:
-            # A concurrent finish may have recorded the image (consuming the grant)
-            # between the two reads above; PostgreSQL shows its commit to the next one.
-            existing = upload_claims.recorded_image(session, r2_key, user.id)
-            if existing is not None:
-                return existing, False
-            raise NotFound("No upload with that key.", code="upload_not_found")
-        _check_declared(grant, size_bytes, content_type)
-        claimed = upload_claims.claim(session, r2_key)
-        ctx.commit()  # other finishes must see the claim at once
-        if claimed:
-            break
-        winner = upload_claims.outcome_of_other_confirm(session, r2_key, user.id)
-        if winner is not None:
+    found = _granted(ctx, user, r2_key)
+    if isinstance(found, Image):
+        return found, False
+    _check_declared(found, size_bytes, content_type)
+    claim = ctx.claims.take(r2_key)
+    if claim is None:  # answered at once: the client retries (Retry-After: 1)
+        raise upload_claims.in_progress()
+    # Released on every way out of this block, after the record is committed.
+    with claim:
+        # Read again under the claim, in a new transaction (SQLite reads from a snapshot):
+        # the previous holder may have just finished.
+        ctx.commit()
+        found = _granted(ctx, user, r2_key)
+        if isinstance(found, Image):
+            return found, False
+        grant = found
+        try:
+            quota.check_room(ctx, user, grant.size_bytes, pending=False)
+        except quota.QuotaExceeded as error:
+            raise _refuse_upload(ctx, grant, error) from None
+        try:
+            prepared = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings, grant)
+        except ObjectMissing as error:
+            raise Invalid(str(error), code="object_missing") from None  # the grant stays
+        except Invalid as error:
+            raise _refuse_upload(ctx, grant, error) from None
+        claim.ensure_held()  # nobody else may have started on this upload meanwhile
+        try:
+            image = _record(ctx, grant, display_name, prepared)
+            _drop_staging_after_commit(ctx, grant)
+            ctx.commit()
+            return image, True
+        except quota.QuotaExceeded as error:
+            raise _refuse_upload(ctx, grant, error) from None
+        except IntegrityError:
+            # The claim makes this unreachable in practice; the unique key index backs it up.
+            ctx.session.rollback()
+            winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            if winner is None:
+                raise
             return winner, False
-    try:
-        prepared = _verify_stored_object(ctx, grant)
-        image = _record(ctx, grant, display_name, prepared)
-        ctx.commit()
-        return image, True
-    except Invalid:
-        raise  # the grant and its object are gone already (_refuse)
-    except IntegrityError:
-        # The claim makes this unreachable in practice; the unique key index backs it up.
-        session.rollback()
-        winner = upload_claims.recorded_image(session, r2_key, user.id)
-        if winner is None:
-            raise
-        return winner, False
-    except BaseException:
-        _give_back(ctx, r2_key)  # e.g. storage down: the upload may retry at once
-        raise
-
-
-def _give_back(ctx: Context, key: str) -> None:
-    """Release the claim after a failure that was not the upload's fault."""
-    try:
-        upload_claims.release(ctx.session, key)
-        ctx.commit()
-    except Exception:  # the database itself may be the failure: the claim then lapses
-        log.warning("could not release the claim on %s", key, exc_info=True)
 
 
 def _check_declared(grant: UploadGrant, size_bytes: int, content_type: str | None) -> None:
@@ -184,28 +222,71 @@ def _refuse(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
     return error
 
 
-def _verify_stored_object(ctx: Context, grant: UploadGrant) -> processing.PreparedOriginal:
-    """Check the stored bytes; a refused object is deleted with its grant."""
-    key, storage = grant.r2_key, ctx.storage
-    stored = storage.head(key)
+class ObjectMissing(Exception):
+    """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
+
+
+def _verify_stored_object(storage: Storage, settings: Settings,
+                          grant: UploadGrant) -> processing.PreparedOriginal:
+    """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
+    at the image's key. A slow step: no database here. Invalid means refused: the
+    caller deletes the upload and its grant."""
+    key = grant.r2_key
+    upload_key = storage.upload_key(key)
+    stored = storage.head(upload_key)
     if stored is None:
-        _give_back(ctx, key)
-        raise Invalid("Nothing has been uploaded to that key yet.", code="object_missing")
-    if stored.size != grant.size_bytes or stored.size > ctx.settings.max_upload_bytes:
-        raise _refuse(ctx, grant, Invalid(
-            f"The stored file has {stored.size} bytes, not the declared {grant.size_bytes}.",
-            code="size_mismatch"))
-    actual = image_types.sniff(storage.read_prefix(key, image_types.SNIFF_BYTES))
+        raise ObjectMissing("Nothing has been uploaded to that key yet.")
+    if stored.size != grant.size_bytes or stored.size > settings.max_upload_bytes:
+        raise Invalid(f"The stored file has {stored.size} bytes, not the declared "
+                      f"{grant.size_bytes}.", code="size_mismatch")
+    actual = image_types.sniff(storage.read_prefix(upload_key, image_types.SNIFF_BYTES))
     if actual is None or actual.content_type != grant.content_type:
-        raise _refuse(ctx, grant, Invalid(
-            f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
-            code="not_an_image"))
-    # Image pipeline (services/processing): decode check, metadata strip, dimensions.
+        raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
+                      code="not_an_image")
+    upload = storage.read_upload(upload_key)
+    if len(upload.data) != grant.size_bytes:  # replaced since the HEAD above
+        raise _changed_during_confirm()
+    # Image pipeline (services/processing): metadata strip, decode check, dimensions.
     try:
-        return processing.prepare_original(storage, key, grant.content_type,
-                                           ctx.settings.keep_metadata)
+        prepared = processing.prepare_original(upload.data, grant.content_type,
+                                               settings.keep_metadata)
     except processing.Rejected as error:
-        raise _refuse(ctx, grant, Invalid(error.detail, code=error.code)) from None
+        raise Invalid(error.detail, code=error.code) from None
+    try:
+        storage.publish(upload, key, grant.content_type,
+                        prepared.data if prepared.stripped else None)
+    except ObjectChanged:
+        raise _changed_during_confirm() from None
+    return prepared
+
+
+def _changed_during_confirm() -> Invalid:
+    return Invalid("The upload was replaced while it was being checked; start the upload again.",
+                   code="upload_changed")
+
+
+def _refuse_upload(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
+    """_refuse, and the staging object too when uploads do not land at the image's key."""
+    upload_key = ctx.storage.upload_key(grant.r2_key)
+    if upload_key != grant.r2_key:
+        ctx.storage.delete(upload_key)
+    return _refuse(ctx, grant, error)
+
+
+def _drop_staging_after_commit(ctx: Context, grant: UploadGrant) -> None:
+    """The staging object is not needed once the image is recorded (a bucket lifecycle
+    rule expires any that survive a failed delete)."""
+    storage, upload_key = ctx.storage, ctx.storage.upload_key(grant.r2_key)
+    if upload_key != grant.r2_key:
+        ctx.after_commit(lambda: _delete_quietly(storage, upload_key))
+
+
+def _delete_quietly(storage, key: str) -> None:
+    try:
+        storage.delete(key)
+    except (ImghostError, OSError):
+        log.warning("could not delete the staging object %s; the bucket's lifecycle rule "
+                    "will expire it", key, exc_info=True)
 
 
 def _record(ctx: Context, grant: UploadGrant, filename: str,
@@ -215,10 +296,11 @@ def _record(ctx: Context, grant: UploadGrant, filename: str,
     image = Image(user_id=grant.user_id, filename=filename, r2_key=key,
                   content_type=grant.content_type, size_bytes=prepared.size_bytes,
                   width=prepared.width, height=prepared.height,
-                  placeholder=prepared.placeholder, public_url=ctx.storage.public_url(key))
+                  placeholder=prepared.placeholder, public_url=ctx.storage.public_url(key),
+                  slug=slugs.new_slug(),
+                  expires_at=expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds))
     session.add(image)
-    session.exec(update(User).where(User.id == grant.user_id).values(
-        image_count=User.image_count + 1, bytes_stored=User.bytes_stored + prepared.size_bytes))
+    quota.charge(session, ctx.settings.user_quota_bytes, grant.user_id, prepared.size_bytes)
     session.exec(delete(UploadGrant).where(UploadGrant.r2_key == key))
     session.flush()
     return image

@@ -22,6 +22,7 @@ from zipstream import ZipStream
 
 from imghost.errors import NotFound, TooLarge
 from imghost.models import User
+from imghost.services import credentials
 from imghost.services.bulk import checked_ids, owned_rows
 from imghost.services.context import Context
 from imghost.services.storage import Storage
@@ -109,6 +110,7 @@ def _unique_names(rows) -> list[str]:
     return names
 
 
+@credentials.requires("images:read")
 def grant_zip(ctx: Context, user: User, ids: list[int]) -> ZipLink:
     """A link to the caller's images as one zip; 404 if any is not theirs (or gone),
     413 past the zip size limit."""

@@ -56,7 +56,9 @@ def test_a_refused_file_is_counted_and_leaves_nothing(runtime):
         runtime.call(uploads.finish, user, grant.r2_key, "a.png", len(HTML_AS_PNG))
     assert refused.value.code == "not_an_image"
     assert runtime.metrics.value("imghost_uploads_refused", reason="not_an_image") == 1
-    assert runtime.storage.head(grant.r2_key) is None
+    storage = runtime.storage
+    assert storage.head(storage.upload_key(grant.r2_key)) is None
+    assert storage.head(grant.r2_key) is None
     assert grants_of(runtime, user) == []
 
 
@@ -66,7 +68,8 @@ def test_someone_elses_upload_is_not_found(runtime):
     grant = start_and_store(runtime, owner, data)
     with pytest.raises(NotFound):
         runtime.call(uploads.finish, stranger, grant.r2_key, "a.png", len(data))
-    assert runtime.storage.head(grant.r2_key) is not None  # the owner's upload is untouched
+    # The owner's upload is untouched.
+    assert runtime.storage.head(runtime.storage.upload_key(grant.r2_key)) is not None
 
 
 def test_thumbnails_are_made_once_the_image_is_committed(runtime):

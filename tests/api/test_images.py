@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -17,6 +18,13 @@ def error_code(reply: httpx.Response, status: int) -> str:
     body = reply.json()
     assert body["detail"]
     return body["code"]
+
+
+def nothing_stored(upload: dict) -> bool:
+    """Neither the uploaded object (S3/R2: its staging key) nor an image's is left."""
+    storage = get_runtime().storage
+    return all(storage.head(key) is None for key in (storage.upload_key(upload["r2_key"]),
+                                                     upload["r2_key"]))
 
 
 def ask(client, account, **body):
@@ -99,9 +107,10 @@ def test_stored_object_larger_than_declared_is_refused_and_deleted(client, serve
     upload = grant(client, account, data)
     # The presigned URL cannot carry more bytes, so write a bigger object behind its back.
     storage = get_runtime().storage
-    storage.put(upload["r2_key"], data + b"\0" * 500, "image/png")
+    uploaded_at = storage.upload_key(upload["r2_key"])
+    storage.put(uploaded_at, data + b"\0" * 500, "image/png")
     assert error_code(confirm(client, account, upload, data), 400) == "size_mismatch"
-    assert storage.head(upload["r2_key"]) is None
+    assert storage.head(uploaded_at) is None
     # The grant is gone too: a retry cannot resurrect it.
     assert error_code(confirm(client, account, upload, data), 404) == "upload_not_found"
 
@@ -111,7 +120,7 @@ def test_html_named_png_is_refused_and_deleted(client, served):
     upload = grant(client, account, HTML_AS_PNG, "image/png", "innocent.png")
     assert put_bytes(upload, HTML_AS_PNG).status_code == 200
     assert error_code(confirm(client, account, upload, HTML_AS_PNG, "innocent.png"), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
     assert client.get("/api/images/", headers=account.headers).json()["total"] == 0
 
 
@@ -120,7 +129,7 @@ def test_svg_bytes_sent_as_png_are_refused(client, served):
     upload = grant(client, account, SVG, "image/png", "logo.png")
     put_bytes(upload, SVG)
     assert error_code(confirm(client, account, upload, SVG), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def test_jpeg_bytes_granted_as_png_are_refused(client, served):
@@ -129,7 +138,7 @@ def test_jpeg_bytes_granted_as_png_are_refused(client, served):
     upload = grant(client, account, data, "image/png", "photo.png")
     put_bytes(upload, data)
     assert error_code(confirm(client, account, upload, data), 400) == "not_an_image"
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def test_traversal_filename_is_display_text_only(client):
@@ -152,9 +161,18 @@ def test_confirm_twice_returns_the_same_image(client):
 
 
 def confirm_concurrently(base_url, account, upload, data, times=8):
+    """Confirm from `times` clients at once; each, as a client should, retries after the
+    Retry-After of a 503 confirm_in_progress (the server never makes them wait)."""
     def confirm_once(_):
         with httpx.Client(base_url=base_url, timeout=60) as own:
-            return confirm(own, account, upload, data)
+            for _attempt in range(30):
+                reply = confirm(own, account, upload, data)
+                if reply.status_code != 503:
+                    return reply
+                assert reply.json()["code"] == "confirm_in_progress", reply.text
+                assert reply.headers["retry-after"] == "1"
+                time.sleep(0.2)  # faster than Retry-After: the test need not take seconds
+            return reply
 
     with ThreadPoolExecutor(max_workers=times) as pool:
         return list(pool.map(confirm_once, range(times)))
@@ -194,7 +212,7 @@ def test_concurrent_confirms_of_a_refused_file_are_all_clean(client, served):
     codes = sorted(r.json()["code"] for r in replies)
     assert codes.count("not_an_image") == 1, codes
     assert set(codes) <= {"not_an_image", "upload_not_found"}
-    assert get_runtime().storage.head(upload["r2_key"]) is None
+    assert nothing_stored(upload)
 
 
 def jpeg_with_gps() -> bytes:
@@ -263,8 +281,11 @@ def test_delete_twice_and_bad_ids(client, served):
     assert get_runtime().storage.head(image["r2_key"]) is None
     assert error_code(client.delete(f"/api/images/{image['id']}", headers=account.headers),
                       404) == "image_not_found"
+    # Not an id at all: no such path (and 405 where a path exists: /api/images/confirm).
     assert error_code(client.delete("/api/images/abc", headers=account.headers),
-                      400) == "validation_error"
+                      404) == "not_found"
+    assert error_code(client.delete("/api/images/confirm", headers=account.headers),
+                      405) == "method_not_allowed"
     assert error_code(client.delete("/api/images/1"), 401) == "not_authenticated"
 
 

@@ -1,11 +1,13 @@
 """Rate limits hit → 429 JSON with Retry-After: login per IP and per account, register per IP,
-upload-url per user. In memory on the embedded backend, in Redis on postgres-s3."""
+upload-url and confirm per user. In memory on the embedded backend, in Redis on postgres-s3."""
 
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -16,7 +18,7 @@ from tests.support.server import AppServer, start_app
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMITS = {"IMGHOST_RATE_LIMIT_ENABLED": "true", "IMGHOST_RATE_LIMIT_LOGIN_IP": "6/minute",
           "IMGHOST_RATE_LIMIT_LOGIN_ACCOUNT": "3/minute", "IMGHOST_RATE_LIMIT_REGISTER_IP": "3/minute",
-          "IMGHOST_RATE_LIMIT_UPLOAD_USER": "3/minute",
+          "IMGHOST_RATE_LIMIT_UPLOAD_USER": "3/minute", "IMGHOST_RATE_LIMIT_CONFIRM_USER": "3/minute",
           # One trusted proxy: each test speaks from its own address via X-Forwarded-For.
           "IMGHOST_TRUSTED_PROXY_HOPS": "1"}
 
@@ -52,8 +54,9 @@ def register(http: httpx.Client, ip: str) -> httpx.Response:
                      json={"username": name, "email": f"{name}@example.com", "password": PASSWORD})
 
 
-def account(http: httpx.Client) -> Account:
-    ip = address()
+def account(http: httpx.Client, ip: str | None = None) -> Account:
+    """Signed up and logged in from ip (a random address): that is the owner's home."""
+    ip = ip or address()
     created = register(http, ip)
     assert created.status_code == 201, created.text
     user = created.json()
@@ -83,7 +86,8 @@ def test_login_per_account_counts_failures_and_then_locks(http):
     wrong = {"username": victim.username, "password": "not the password"}
     assert [http.post("/api/auth/login", headers=from_ip(address()), json=wrong).status_code
             for _ in range(3)] == [401, 401, 401]
-    # From yet another address, even the right password waits: the account is the key.
+    # From yet another address, even the right password waits: the account is the key
+    # (only networks the account logged in from are not held: see the next tests).
     right = {"username": victim.username, "password": PASSWORD}
     assert_limited(http.post("/api/auth/login", headers=from_ip(address()), json=right))
     # The login may be spelled differently (case, email): still the same account key.
@@ -94,12 +98,32 @@ def test_login_per_account_counts_failures_and_then_locks(http):
     assert ok.status_code == 200
 
 
-def test_successful_logins_do_not_count_against_the_account(http):
-    user = account(http)
-    for _ in range(5):
-        reply = http.post("/api/auth/login", headers=from_ip(address()),
+def test_logins_from_home_are_never_held_by_the_account_limit(http):
+    home = address()
+    user = account(http, home)
+    for _ in range(5):  # more than the account's 3/minute: home is not counted
+        reply = http.post("/api/auth/login", headers=from_ip(home),
                           json={"username": user.username, "password": PASSWORD})
         assert reply.status_code == 200
+
+
+def test_parallel_guesses_are_counted_exactly_and_the_owner_still_gets_in(http, limited_server):
+    home = address()
+    owner = account(http, home)
+    barrier = threading.Barrier(12)
+
+    def guess(number: int) -> int:
+        with httpx.Client(base_url=limited_server.base_url, timeout=30) as own:
+            barrier.wait()
+            return own.post("/api/auth/login", headers=from_ip(address()), json={
+                "username": owner.username, "password": f"guess {number}"}).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(guess, range(12)))
+    assert sorted(codes) == [401] * 3 + [429] * 9
+    right = {"username": owner.username, "password": PASSWORD}
+    assert http.post("/api/auth/login", headers=from_ip(home), json=right).status_code == 200
+    assert_limited(http.post("/api/auth/login", headers=from_ip(address()), json=right))
 
 
 def test_login_per_ip(http):
@@ -119,6 +143,19 @@ def test_upload_url_per_user(http):
         assert http.post("/api/images/upload-url", headers=first.headers, json=body).status_code == 200
     assert_limited(http.post("/api/images/upload-url", headers=first.headers, json=body))
     assert http.post("/api/images/upload-url", headers=second.headers, json=body).status_code == 200
+
+
+def test_confirm_per_user(http):
+    first, second = account(http), account(http)
+
+    def confirm(who: Account):
+        key = f"{who.user_id}/{uuid.uuid4().hex}.png"  # well formed, never granted
+        return http.post("/api/images/confirm", headers=who.headers,
+                         json={"r2_key": key, "filename": "a.png", "size_bytes": 100})
+
+    assert [confirm(first).status_code for _ in range(3)] == [404, 404, 404]
+    assert_limited(confirm(first))
+    assert confirm(second).status_code == 404
 
 
 def test_unauthenticated_upload_is_401_not_counted(http):

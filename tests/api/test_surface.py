@@ -23,7 +23,12 @@ def test_openapi_lists_every_endpoint(client):
     spec = client.get("/api/openapi.json").json()
     expected = {("/api/auth/register", "post"), ("/api/auth/login", "post"), ("/api/auth/me", "get"),
                 ("/api/images/upload-url", "post"), ("/api/images/confirm", "post"),
-                ("/api/images/", "get"), ("/api/images/{image_id}", "delete"), ("/api/health", "get")}
+                ("/api/images/", "get"), ("/api/images/{image_id}", "delete"), ("/api/health", "get"),
+                ("/api/images/{image_id}", "patch"), ("/api/images/{image_id}", "get"),
+                ("/api/albums", "post"), ("/api/albums", "get"), ("/api/albums/{album_id}", "get"),
+                ("/api/albums/{album_id}", "patch"), ("/api/albums/{album_id}", "delete"),
+                ("/api/albums/{album_id}/images", "get"), ("/api/albums/{album_id}/images", "post"),
+                ("/api/albums/{album_id}/images/{image_id}", "delete"), ("/api/oembed", "get")}
     present = {(path, method) for path, ops in spec["paths"].items() for method in ops}
     assert expected <= present
     login_body = spec["paths"]["/api/auth/login"]["post"]["requestBody"]["content"]

@@ -26,13 +26,18 @@ def _expire(runtime, key: str, seconds_ago: int) -> None:
     assert changed == 1, key
 
 
+def _uploaded(storage, key: str):
+    """The object a client PUT for the grant (on S3/R2 at its staging key)."""
+    return storage.head(storage.upload_key(key))
+
+
 def _grant(runtime, user, upload: bool) -> tuple[str, bytes]:
     from imghost.services import uploads
 
     data = png((30, 30), (user.id % 255, 1, 2))
     granted = runtime.call(uploads.start, user, "a.png", "image/png", len(data))
     if upload:
-        runtime.storage.put(granted.r2_key, data, "image/png")
+        runtime.storage.put(runtime.storage.upload_key(granted.r2_key), data, "image/png")
     return granted.r2_key, data
 
 
@@ -64,9 +69,10 @@ def test_sweep_removes_exactly_expired_unconfirmed_objects(configured):
 
     deleted = {line.split()[-1] for line in reply.stdout.splitlines() if line.startswith("  deleted ")}
     assert deleted == {expired_uploaded, expired_never_put}
-    assert storage.head(expired_uploaded) is None
-    for kept in (within_grace, still_valid, confirmed):
-        assert storage.head(kept) is not None, kept
+    assert _uploaded(storage, expired_uploaded) is None
+    for kept in (within_grace, still_valid):
+        assert _uploaded(storage, kept) is not None, kept
+    assert storage.head(confirmed) is not None
     with Session(runtime.engine) as session:
         rows = {g.r2_key for g in session.exec(
             UploadGrant.__table__.select().where(UploadGrant.user_id == user.id))}
@@ -93,6 +99,7 @@ def test_sweep_keeps_rows_when_storage_fails(configured):
 
     class BrokenStorage:
         kind = storage.kind
+        upload_key = staticmethod(storage.upload_key)
 
         def delete(self, key):
             raise Unavailable("Storage is unreachable.", code="storage_unavailable")
@@ -105,9 +112,9 @@ def test_sweep_keeps_rows_when_storage_fails(configured):
     assert key in result.failed_keys and key not in result.deleted_keys
     with Session(runtime.engine) as session:
         assert session.get(UploadGrant, key) is not None
-    assert storage.head(key) is not None
+    assert _uploaded(storage, key) is not None
     assert key in runtime.call(sweep_expired_grants, 0).deleted_keys
-    assert storage.head(key) is None
+    assert _uploaded(storage, key) is None
 
 
 def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
@@ -129,13 +136,13 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
             kept = grant(client, account, data)
             assert put_bytes(kept, data).status_code in (200, 201)
         storage = runtime.storage
-        assert storage.head(upload["r2_key"]) is not None
+        assert _uploaded(storage, upload["r2_key"]) is not None
         _expire(runtime, upload["r2_key"], 1)
         deadline = time.monotonic() + 20
-        while storage.head(upload["r2_key"]) is not None and time.monotonic() < deadline:
+        while _uploaded(storage, upload["r2_key"]) is not None and time.monotonic() < deadline:
             time.sleep(0.3)
-        assert storage.head(upload["r2_key"]) is None, server.log()[-3000:]
-        assert storage.head(kept["r2_key"]) is not None
+        assert _uploaded(storage, upload["r2_key"]) is None, server.log()[-3000:]
+        assert _uploaded(storage, kept["r2_key"]) is not None
         metrics = httpx.get(f"{server.base_url}/api/metrics", timeout=30).text
         swept = next(line for line in metrics.splitlines() if line.startswith("imghost_swept_uploads_total"))
         assert float(swept.split()[-1]) >= 1
@@ -145,16 +152,15 @@ def test_server_sweeps_periodically(backend, tmp_path, monkeypatch):
 
 
 def test_sweep_leaves_a_grant_a_confirm_is_working_on(configured):
-    from imghost.services import upload_claims
     from imghost.services.sweep import sweep_expired_grants
 
     runtime, storage = configured, configured.storage
     user = new_user(runtime, "claim")
     key, _ = _grant(runtime, user, upload=True)
-    with Session(runtime.engine) as session:
-        assert upload_claims.claim(session, key)
-        session.commit()
     _expire(runtime, key, 7200)
-    result = runtime.call(sweep_expired_grants, 0)
+    with runtime.claims.take(key):
+        result = runtime.call(sweep_expired_grants, 0)
     assert key not in result.deleted_keys
-    assert storage.head(key) is not None
+    assert _uploaded(storage, key) is not None
+    # Once the confirm is over, the sweep takes the expired upload.
+    assert key in runtime.call(sweep_expired_grants, 0).deleted_keys

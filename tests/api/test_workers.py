@@ -130,3 +130,46 @@ def test_ui_through_two_workers(two_workers, tmp_path: Path, browser):
         page.reload()  # a new socket, perhaps on the other worker, same state
         expect(tiles(page)).to_have_count(1)
         context.close()
+
+
+def test_revoked_token_ended_session_and_changed_password_are_refused_on_both_workers(two_workers):
+    """Each refusal is checked on many fresh connections, so both workers answer; the
+    access log proves they did. The database row is read on every request: no cache
+    on either worker can keep an ended credential alive."""
+    name = f"rv_{uuid.uuid4().hex[:10]}"
+    ids: list[str] = []
+
+    def api(method: str, path: str, token: str | None = None, **kwargs) -> httpx.Response:
+        ids.append(uuid.uuid4().hex)
+        headers = {"X-Request-ID": ids[-1]}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return call(two_workers, method, path, headers=headers, **kwargs)
+
+    def login() -> str:
+        return api("POST", "/api/auth/login",
+                   json={"username": name, "password": PASSWORD}).json()["access_token"]
+
+    def refused_everywhere(token: str, code: str) -> None:
+        start = len(ids)
+        for _ in range(10):
+            reply = api("GET", "/api/images/", token)
+            assert reply.status_code == 401 and reply.json()["code"] == code, reply.text
+        assert len(workers_for(two_workers, ids[start:])) == 2
+
+    assert api("POST", "/api/auth/register", json={"username": name, "email": f"{name}@example.com",
+                                                   "password": PASSWORD}).status_code == 201
+    main, ended, other = login(), login(), login()
+    pat = api("POST", "/api/tokens", main, json={"name": "w", "scopes": ["images:read"]}).json()
+    for token in (pat["token"], ended, other):  # warm: every worker has seen each credential
+        for _ in range(4):
+            assert api("GET", "/api/images/", token).status_code == 200
+
+    assert api("DELETE", f"/api/tokens/{pat['id']}", main).status_code == 204
+    refused_everywhere(pat["token"], "invalid_token")
+    assert api("POST", "/api/auth/logout", ended).status_code == 204
+    refused_everywhere(ended, "session_ended")
+    assert api("POST", "/api/auth/password", main, json={
+        "current_password": PASSWORD, "new_password": "moved on 12345"}).status_code == 200
+    refused_everywhere(other, "session_ended")
+    assert api("GET", "/api/images/", main).status_code == 200

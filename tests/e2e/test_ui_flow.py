@@ -188,7 +188,8 @@ def test_a_bad_or_expired_token_leads_to_login_with_a_message(open_page, ui_serv
     page = open_page()
     register(page, unique_user())
     account = signed_in_account(page)
-    expired = jwt.encode({"sub": str(account.user_id),
+    session_id = jwt.decode(account.token, options={"verify_signature": False})["sid"]
+    expired = jwt.encode({"sub": str(account.user_id), "sid": session_id,
                           "exp": datetime.now(UTC) - timedelta(minutes=1)},
                          signing_secret(ui_server), algorithm="HS256")
     for token, notice in ((expired, "Your session has expired; please log in again."),

@@ -64,3 +64,18 @@ def upload_image(client: httpx.Client, account: Account, data: bytes | None = No
     reply = confirm(client, account, upload, data, filename)
     assert reply.status_code == 201, reply.text
     return reply.json()
+
+
+def upload_in_one_request(client: httpx.Client, headers: dict[str, str], data: bytes,
+                          file_name: str = "shot.png", **fields: str) -> httpx.Response:
+    """POST /api/images as a screenshot tool does: multipart, field `file`."""
+    return client.post("/api/images", headers=headers, data=fields or None,
+                       files={"file": (file_name, data, "application/octet-stream")})
+
+
+def new_api_token(client: httpx.Client, account: Account, scopes: list[str],
+                  name: str = "test token") -> dict:
+    reply = client.post("/api/tokens", headers=account.headers,
+                        json={"name": name, "scopes": scopes})
+    assert reply.status_code == 201, reply.text
+    return reply.json()

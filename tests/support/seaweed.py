@@ -37,6 +37,7 @@ class SeaweedS3:
     endpoint: str
     directory: Path
     process: subprocess.Popen | None = None
+    command: list[str] | None = None
 
     def client(self):
         return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
@@ -55,6 +56,12 @@ class SeaweedS3:
             "AllowedOrigins": origins, "AllowedMethods": ["PUT", "GET", "HEAD"],
             "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3600}]})
 
+    def expire_staging(self) -> None:
+        """The lifecycle rule production buckets get (docs/production.md)."""
+        self.client().put_bucket_lifecycle_configuration(Bucket=BUCKET, LifecycleConfiguration={
+            "Rules": [{"ID": "expire-staging", "Status": "Enabled",
+                       "Filter": {"Prefix": "staging/"}, "Expiration": {"Days": 1}}]})
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -63,6 +70,35 @@ class SeaweedS3:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def start_again(self) -> None:
+        """After stop(): the same server (ports, data, objects) back, as after an outage."""
+        assert self.command and (self.process is None or self.process.poll() is not None)
+        self._launch()
+        self._wait_ready()
+
+    def _launch(self) -> None:
+        log = (self.directory / "weed.out").open("ab")
+        self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"weed exited: {(self.directory / 'weed.out').read_text()[-2000:]}")
+            try:
+                # Ready when the bucket exists (-bucket creates it a moment after start)
+                # and answers an anonymous HEAD of a missing key with 404.
+                self.client().head_bucket(Bucket=BUCKET)
+                reply = httpx.head(f"{self.endpoint}/{BUCKET}/readiness-probe", timeout=2)
+                if reply.status_code == 404:
+                    return
+            except (httpx.HTTPError, BotoCoreError, ClientError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("SeaweedFS did not become ready in 60 s")
 
 
 def start_seaweed(directory: Path | None = None) -> SeaweedS3:
@@ -89,24 +125,9 @@ def start_seaweed(directory: Path | None = None) -> SeaweedS3:
         "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false",
         f"-s3.localSocket={directory / 's3.sock'}", f"-filer.localSocket={directory / 'filer.sock'}",
     ]
-    log = (directory / "weed.out").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
     server = SeaweedS3(endpoint=f"http://127.0.0.1:{s3_port}", directory=directory,
-                       process=process)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"weed exited: {(directory / 'weed.out').read_text()[-2000:]}")
-        try:
-            # Ready when the bucket exists (-bucket creates it a moment after start)
-            # and answers an anonymous HEAD of a missing key with 404.
-            server.client().head_bucket(Bucket=BUCKET)
-            reply = httpx.head(f"{server.endpoint}/{BUCKET}/readiness-probe", timeout=2)
-            if reply.status_code == 404:
-                return server
-        except (httpx.HTTPError, BotoCoreError, ClientError):
-            pass
-        time.sleep(0.3)
-    server.stop()
-    raise RuntimeError("SeaweedFS did not become ready in 60 s")
+                       command=command)
+    server._launch()
+    server._wait_ready()
+    server.expire_staging()
+    return server

@@ -1,4 +1,4 @@
-"""The imghost server as users run it: granian serving imghost.imghost:app in a subprocess."""
+"""The imghost server as users run it: granian serving imghost.asgi:app in a subprocess."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def start_app(env: dict[str, str], log_dir: Path, with_frontend: bool = False,
     log_path = log_dir / f"server-{port}.log"
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "imghost.imghost:app"]
+               "imghost.asgi:app"]
     full_env = server_environment(env, port, with_frontend)
     if serve_script:
         command = ["bash", "scripts/serve.sh"]

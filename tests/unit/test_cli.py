@@ -18,6 +18,10 @@ from tests.support.actions import new_user, unique_name, upload
 from tests.support.images import jpeg, png
 
 PASSWORD = "correct horse battery"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def imghost_command() -> list[str]:
@@ -29,7 +33,10 @@ def imghost_command() -> list[str]:
 
 def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess:
-    merged = {**os.environ, **(env or {})}
+    # This checkout's code, even when the shared virtualenv's editable install points
+    # at another worktree (a console script does not look in the working directory).
+    pythonpath = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    merged = {**os.environ, "PYTHONPATH": pythonpath, **(env or {})}
     return subprocess.run([*imghost_command(), *args], input=stdin, capture_output=True, text=True,
                           env=merged, timeout=120, cwd=cwd)
 
@@ -39,7 +46,7 @@ def test_console_script_is_installed():
         "run scripts/install.sh: it installs the package (pip install -e .)"
     reply = run_cli("--help")
     assert reply.returncode == 0
-    for command in ("doctor", "create-user", "migrate", "sweep", "export"):
+    for command in ("doctor", "create-user", "migrate", "sweep", "export", "set-quota"):
         assert command in reply.stdout
 
 
@@ -75,7 +82,8 @@ def test_doctor_passes_on_a_working_configuration(configured, request):
         request.getfixturevalue("seaweed").allow_origins(["http://localhost:8000"])
     reply = run_cli("doctor", env={"IMGHOST_SITE_URL": "http://localhost:8000"})
     assert reply.returncode == 0, reply.stdout + reply.stderr
-    for name in ("configuration", "secret", "database", "storage", "bucket cors", "presign round trip"):
+    for name in ("configuration", "secret", "database", "storage", "bucket cors", "staging expiry",
+                 "presign round trip"):
         assert any(line.startswith("OK") and name in line for line in reply.stdout.splitlines()), \
             (name, reply.stdout)
 
@@ -96,7 +104,8 @@ def test_doctor_reports_weak_secret_and_unreachable_services(tmp_path):
 
     dead = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
-    env.update({"IMGHOST_DATA_DIR": str(tmp_path), "IMGHOST_JWT_SECRET": "a" * 40,
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "IMGHOST_DATA_DIR": str(tmp_path),
+                "IMGHOST_JWT_SECRET": "a" * 40,
                 "IMGHOST_DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{dead}/x",
                 "IMGHOST_STORAGE": "s3", "IMGHOST_S3_ENDPOINT_URL": f"http://127.0.0.1:{dead}",
                 "IMGHOST_S3_BUCKET": "b", "IMGHOST_S3_ACCESS_KEY_ID": "k",
@@ -112,7 +121,7 @@ def test_doctor_reports_weak_secret_and_unreachable_services(tmp_path):
                                                 ("IMGHOST_REDIS_URL", "localhost:6379")])
 def test_doctor_names_a_bad_variable(tmp_path, variable, value):
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGHOST_")}
-    env.update({"IMGHOST_DATA_DIR": str(tmp_path), variable: value})
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "IMGHOST_DATA_DIR": str(tmp_path), variable: value})
     reply = subprocess.run([*imghost_command(), "doctor"], capture_output=True, text=True, env=env,
                            timeout=60)
     assert reply.returncode == 1
@@ -189,3 +198,25 @@ def test_backfill_thumbnails_makes_the_missing_ones(configured):
     assert made_count and int(made_count.group(1)) >= 2, reply.stdout + reply.stderr
     made = thumbnails()
     assert all(made) and all(storage.head(key) is not None for key in made)
+
+
+def test_set_quota(configured):
+    from imghost.models import User
+
+    user = new_user(configured, "quota")
+    env = {}
+    reply = run_cli("set-quota", user.username, "2GiB", env=env)
+    assert reply.returncode == 0, reply.stderr
+    assert f"{user.username} now has its own quota: 2.0 GiB." in reply.stdout
+    assert run_cli("set-quota", user.email, "unlimited", env=env).stdout.strip().endswith(
+        "its own quota: unlimited.")
+    with Session(configured.engine) as session:
+        assert session.get(User, user.id).quota_bytes == 0
+    back = run_cli("set-quota", str(user.id), "default", env=env)
+    assert "the server default: 10.0 GiB" in back.stdout, back.stdout + back.stderr
+    with Session(configured.engine) as session:
+        assert session.get(User, user.id).quota_bytes is None
+    bad = run_cli("set-quota", user.username, "lots", env=env)
+    assert bad.returncode == 1 and "not a size" in bad.stderr
+    nobody = run_cli("set-quota", "no-such-user-here", "1GiB", env=env)
+    assert nobody.returncode == 1

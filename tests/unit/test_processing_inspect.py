@@ -76,6 +76,18 @@ def test_largest_accepted_size_passes_the_header_check():
     assert (info.width, info.height) == (10_000, 10_000)
 
 
+@pytest.mark.parametrize(("ftyp", "expected"), [
+    (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1avif", image_types.AVIF),
+    (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic", image_types.HEIC),
+    # A box of 16 bytes lists no compatible brand; "avif" belongs to the next box.
+    (b"\x00\x00\x00\x10ftypmif1\x00\x00\x00\x00\x00\x00\x00\x0cfreeavif", None),
+    # Brands are whole 4-byte words, not any four letters in a row.
+    (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00xxavifxx", None),
+], ids=["avif", "heic", "brand-after-the-box", "unaligned-brand"])
+def test_generic_heif_brands_are_read_from_inside_the_ftyp_box(ftyp, expected):
+    assert image_types.sniff(ftyp.ljust(image_types.SNIFF_BYTES, b"\x00")) is expected
+
+
 def test_heic_is_recognised_from_its_first_bytes():
     assert image_types.sniff(heic_with_gps()[:image_types.SNIFF_BYTES]) is image_types.HEIC
     assert image_types.sniff(avif_with_gps()[:image_types.SNIFF_BYTES]) is image_types.AVIF

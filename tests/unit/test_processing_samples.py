@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from imghost.services.processing.limits import setup_pillow
+from tests.support.containers import avif_claiming_items
 from tests.support.images import HTML_AS_PNG, SVG
 
 GPS_IFD = 0x8825
@@ -111,7 +112,8 @@ def hostile_files():
     cases = {"truncated-jpeg": (truncated_jpeg(), "image/jpeg", "not_an_image"),
              "png-50000": (png_declaring(50_000, 50_000), "image/png", "image_too_large"),
              "html-as-png": (HTML_AS_PNG, "image/png", "not_an_image"),
-             "svg-as-png": (SVG, "image/png", "not_an_image")}
+             "svg-as-png": (SVG, "image/png", "not_an_image"),
+             "avif-4g-items": (avif_claiming_items(), "image/avif", "not_an_image")}
     return {"argvalues": list(cases.values()), "ids": list(cases)}
 
 

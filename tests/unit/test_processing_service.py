@@ -14,7 +14,7 @@ from imghost.models import Image, UploadGrant, User
 from imghost.runtime import Runtime, get_runtime, reset_runtime
 from imghost.services import images, uploads
 from imghost.services.images import ImagePublic
-from imghost.services.processing import worker
+from imghost.services.processing import Outcome, jobs
 from tests.support import actions
 from tests.unit.test_processing_samples import (
     GPS_IFD,
@@ -104,6 +104,7 @@ def test_refused_files_leave_nothing_behind(configured, data, content_type, code
         runtime.call(uploads.finish, user, grant.r2_key, "x", len(data))
     assert refused.value.code == code
     assert storage.head(grant.r2_key) is None
+    assert storage.head(storage.upload_key(grant.r2_key)) is None
     with Session(runtime.engine) as session:
         assert session.get(UploadGrant, grant.r2_key) is None
         assert session.get(User, user.id).image_count == 0
@@ -119,13 +120,13 @@ def test_backfill_makes_thumbnails_that_were_lost(configured):
     with Session(runtime.engine) as session:
         session.exec(update(Image).where(Image.id == image.id).values(thumbnail_key=None))
         session.commit()
-    assert image.id in runtime.call(worker._pending_ids)
+    assert image.id in runtime.call(jobs.pending)
 
     result = runtime.thumbnails.backfill()
     assert result.done >= 1 and result.failed == 0
     assert row(runtime, image.id).thumbnail_key == lost
     assert runtime.storage.head(lost) is not None
-    assert image.id not in runtime.call(worker._pending_ids)
+    assert image.id not in runtime.call(jobs.pending)
 
 
 def test_resume_pending_queues_unfinished_images(configured):
@@ -135,7 +136,7 @@ def test_resume_pending_queues_unfinished_images(configured):
     with Session(runtime.engine) as session:
         session.exec(update(Image).where(Image.id == image.id).values(thumbnail_key=None))
         session.commit()
-    assert runtime.thumbnails.resume_pending() >= 1
+    assert runtime.thumbnails.queue_due() >= 1
     assert runtime.thumbnails.wait_until_idle()
     assert row(runtime, image.id).thumbnail_key is not None
 
@@ -153,5 +154,5 @@ def test_thumbnails_of_a_deleted_image_are_not_left_behind(configured):
         session.commit()
     runtime.call(images.remove, user, image.id)
     storage.delete(thumbnail_key)
-    assert runtime.thumbnails.make(image.id) is False
+    assert runtime.thumbnails.make(image.id) is Outcome.SKIPPED
     assert storage.head(thumbnail_key) is None

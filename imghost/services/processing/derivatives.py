@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from imghost.services.processing.blur import blurhash_of
+from imghost.services.processing.inspect import opened_image
 from imghost.services.processing.limits import (
     DISPLAY_METHOD,
     DISPLAY_QUALITY,
@@ -22,7 +23,6 @@ from imghost.services.processing.limits import (
     THUMBNAIL_QUALITY,
     THUMBNAIL_SIDE,
     fit,
-    setup_pillow,
 )
 from imghost.services.processing.orientation import ORIENTATION_TAG, swaps_sides
 from imghost.services.processing.pixels import displayable
@@ -45,9 +45,10 @@ def _encode(image: Image.Image, quality: int, method: int, icc: bytes | None) ->
     return buffer.getvalue()
 
 
-def make_derivatives(data: bytes) -> Derivatives:
-    setup_pillow()
-    with Image.open(io.BytesIO(data)) as image:
+def make_derivatives(data: bytes, content_type: str) -> Derivatives:
+    """Raises Rejected for anything confirm would refuse: another format than the
+    image's own, or more pixels than the limits (checked before decoding)."""
+    with opened_image(data, content_type) as image:
         orientation = int(image.getexif().get(ORIENTATION_TAG, 1) or 1)
         width, height = image.size
         shown = (height, width) if swaps_sides(orientation) else (width, height)

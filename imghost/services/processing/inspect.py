@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -57,8 +59,15 @@ def average_colour(image: Image.Image) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def inspect_image(data: bytes, content_type: str) -> Inspection:
-    """Decode the first frame of data; raise Rejected unless it is an allowed image."""
+@contextmanager
+def opened_image(data: bytes, content_type: str) -> Iterator[Image.Image]:
+    """Open data only as one of the allowed formats, only as the declared one, and
+    only within the pixel limits (read from the header, before any pixel is decoded).
+
+    Confirm and the thumbnail worker both decode through this, so they accept exactly
+    the same files. Whatever a hostile file makes Pillow raise, here or in the
+    caller's block, comes out as Rejected.
+    """
     setup_pillow()
     expected = PILLOW_FORMATS.get(content_type)
     if expected is None:
@@ -69,14 +78,7 @@ def inspect_image(data: bytes, content_type: str) -> Inspection:
                 raise Rejected(f"The file is a {image.format} image, not the declared "
                                f"{content_type}.", code="type_mismatch")
             _check_dimensions(*image.size)
-            width, height = image.size  # before draft() below shrinks it
-            orientation = int(image.getexif().get(ORIENTATION_TAG, 1) or 1)
-            animated = bool(getattr(image, "is_animated", False))
-            if image.format == "JPEG":
-                image.draft(image.mode, (image.width // JPEG_CHECK_SCALE,
-                                         image.height // JPEG_CHECK_SCALE))
-            image.load()
-            placeholder = average_colour(displayable(image))
+            yield image
     except Image.DecompressionBombError:
         raise Rejected("The image declares more pixels than are accepted.",
                        code="image_too_large") from None
@@ -85,8 +87,21 @@ def inspect_image(data: bytes, content_type: str) -> Inspection:
     except DECODE_ERRORS as error:
         raise Rejected(f"The file could not be decoded as an image ({type(error).__name__}).",
                        code="not_an_image") from None
+
+
+def inspect_image(data: bytes, content_type: str) -> Inspection:
+    """Decode the first frame of data; raise Rejected unless it is an allowed image."""
+    with opened_image(data, content_type) as image:
+        width, height = image.size  # before draft() below shrinks it
+        orientation = int(image.getexif().get(ORIENTATION_TAG, 1) or 1)
+        animated = bool(getattr(image, "is_animated", False))
+        if image.format == "JPEG":
+            image.draft(image.mode, (image.width // JPEG_CHECK_SCALE,
+                                     image.height // JPEG_CHECK_SCALE))
+        image.load()
+        placeholder = average_colour(displayable(image))
     if swaps_sides(orientation):
         width, height = height, width
-    return Inspection(format=expected, width=width, height=height, orientation=orientation,
-                      animated=animated, placeholder=placeholder)
+    return Inspection(format=PILLOW_FORMATS[content_type], width=width, height=height,
+                      orientation=orientation, animated=animated, placeholder=placeholder)
 

@@ -10,6 +10,7 @@ from imghost.services.processing.orientation import orientation_only, read_orien
 KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
 # VP8X feature flags that must agree with the chunks present.
 EXIF_FLAG, XMP_FLAG = 0x08, 0x04
+VP8X_SIZE = 10  # flags, reserved bytes, canvas width and height; libwebp refuses less
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
@@ -45,6 +46,8 @@ def strip_webp(data: bytes) -> bytes:
         raise Malformed("WebP has no image data")
     has_exif = any(kind == b"EXIF" for kind, _ in chunks)
     if chunks[0][0] == b"VP8X":
+        if len(chunks[0][1]) < VP8X_SIZE:
+            raise Malformed("WebP VP8X chunk is too short")
         flags = chunks[0][1][0] & ~(EXIF_FLAG | XMP_FLAG) | (EXIF_FLAG if has_exif else 0)
         chunks[0] = (b"VP8X", bytes((flags,)) + chunks[0][1][1:])
     body = b"WEBP" + b"".join(_chunk(kind, payload) for kind, payload in chunks)

@@ -1,40 +1,63 @@
-"""Thumbnails off the request path: a bounded thread pool, and a picker for unfinished work.
+"""Thumbnails off the request path: a bounded thread pool that runs claimed jobs.
 
-An image without a thumbnail_key is pending. Finishing an upload schedules it once
-committed; if the process dies first, resume_pending() (at every server start) and
-backfill() (the `imghost backfill-thumbnails` command) pick it up again. Making
-thumbnails twice is harmless: the keys are derived from the original's key and the
-row update is conditional, so the last writer writes the same thing.
+Finishing an upload schedules its image once committed. Every process also looks for
+due jobs at start and every IMGHOST_THUMBNAIL_POLL_SECONDS (queue_due): jobs whose
+worker died (their lease ran out) and failed jobs whose backoff ended. A job runs only
+after its worker claimed it (jobs.py), so one image's thumbnails are made by one worker
+at a time, across threads, processes and containers.
+
+An image deleted while its job runs is a normal event: its derivative keys are derived
+from the original's key, so the delete removes them whatever the row said, and a job
+that finds the row gone when recording removes what it made.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from sqlalchemy import update
-from sqlmodel import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from imghost.models import Image
-from imghost.services.context import Context
+from imghost.errors import ImghostError
+from imghost.services.object_keys import derivative_key
+from imghost.services.processing import jobs
 from imghost.services.processing.concurrency import decode_slots
 from imghost.services.processing.derivatives import make_derivatives
+from imghost.services.processing.errors import Rejected
 from imghost.services.storage import Storage
+from imghost.settings import Settings
+
+if TYPE_CHECKING:
+    from imghost.services.metrics import Metrics
 
 log = logging.getLogger("imghost.processing")
 WEBP = "image/webp"
 T = TypeVar("T")
+# Faults of the surroundings (an outage, a missing object): one log line, no traceback.
+EXPECTED_FAULTS = (ImghostError, OSError, SQLAlchemyError)
+
+__all__ = ["BackfillResult", "Outcome", "ThumbnailQueue", "derivative_key"]
 
 
 class ActionRunner(Protocol):
     storage: Storage
+    settings: Settings
+    metrics: Metrics
 
     def call(self, action: Callable[..., T], *args: Any) -> T: ...
+
+
+class Outcome(enum.Enum):
+    MADE = "made"
+    SKIPPED = "skipped"  # done already, held by another worker, waiting, or out of attempts
+    GONE = "gone"  # the image was deleted meanwhile
+    FAILED = "failed"  # logged; retried after its backoff unless it was the last attempt
 
 
 @dataclass(frozen=True)
@@ -43,26 +66,15 @@ class BackfillResult:
     failed: int
 
 
-def derivative_key(original_key: str, suffix: str) -> str:
-    """`7/ab..ef.jpg` -> `7/ab..ef_thumb.webp`: next to the original, same user prefix."""
-    return f"{original_key.rsplit('.', 1)[0]}_{suffix}.webp"
+class _ImageGone(Exception):
+    pass
 
 
-def _pending_key(ctx: Context, image_id: int) -> str | None:
-    image = ctx.session.get(Image, image_id)
-    return None if image is None or image.thumbnail_key else image.r2_key
-
-
-def _record_derivatives(ctx: Context, image_id: int, thumbnail_key: str,
-                        display_key: str | None, blurhash: str | None = None) -> bool:
-    return bool(ctx.session.exec(update(Image).where(Image.id == image_id).values(
-        thumbnail_key=thumbnail_key, display_key=display_key,
-        blurhash=blurhash or None)).rowcount)
-
-
-def _pending_ids(ctx: Context) -> list[int]:
-    return list(ctx.session.exec(select(Image.id).where(Image.thumbnail_key.is_(None))
-                                 .order_by(Image.id)))
+def _reason(error: BaseException) -> str:
+    if isinstance(error, ImghostError):
+        return error.detail
+    first_line = (str(error).strip().splitlines() or [""])[0][:200]
+    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
 
 
 class ThumbnailQueue:
@@ -83,35 +95,80 @@ class ThumbnailQueue:
                                                     thread_name_prefix="imghost-thumbnails")
             return self._executor
 
-    def make(self, image_id: int) -> bool:
-        """Make and record one image's derivatives; False when there was nothing to do."""
-        key = self.runner.call(_pending_key, image_id)
-        if key is None:
-            return False
+    def make(self, image_id: int, any_attempt: bool = False) -> Outcome:
+        """Claim, make and record one image's derivatives. Never raises: a failure is
+        logged and scheduled for a retry (any_attempt: ignore the attempt limit)."""
+        settings = self.runner.settings
+        max_attempts = None if any_attempt else settings.thumbnail_max_attempts
+        try:
+            claimed = self.runner.call(jobs.claim, image_id, max_attempts)
+        except Exception as error:  # the database is away: the next poll tries again
+            log.warning("thumbnails for image %s not started: %s", image_id, _reason(error),
+                        exc_info=not isinstance(error, EXPECTED_FAULTS))
+            return Outcome.FAILED
+        if claimed is None:
+            return Outcome.SKIPPED
+        try:
+            self._produce(image_id, claimed.key, claimed.content_type)
+        except Rejected as refused:
+            # Confirm's own checks refuse this file: never decode it again. It keeps
+            # showing its original, and the operator sees why.
+            log.warning("thumbnails for image %s refused: %s (%s)", image_id, refused.detail,
+                        refused.code)
+            self.runner.call(jobs.give_up, image_id)
+            self.runner.metrics.thumbnail_failed("given_up")
+            return Outcome.FAILED
+        except _ImageGone:
+            log.info("image %s was deleted while its thumbnails were made; removed them", image_id)
+            return Outcome.GONE
+        except Exception as error:
+            return self._failed(image_id, claimed, error)
+        self.runner.metrics.thumbnails_made()
+        return Outcome.MADE
+
+    def _produce(self, image_id: int, key: str, content_type: str) -> None:
         storage = self.runner.storage
         data = storage.read(key)
-        with decode_slots():
-            made = make_derivatives(data)
+        with decode_slots():  # Rejected when confirm's checks refuse the file
+            made = make_derivatives(data, content_type)
         thumbnail_key = derivative_key(key, "thumb")
         storage.put(thumbnail_key, made.thumbnail, WEBP)
         display_key = None
         if made.display is not None:
             display_key = derivative_key(key, "display")
             storage.put(display_key, made.display, WEBP)
-        if not self.runner.call(_record_derivatives, image_id, thumbnail_key, display_key,
+        if not self.runner.call(jobs.record, image_id, thumbnail_key, display_key,
                                 made.blurhash):
-            # The image was deleted meanwhile: leave no orphans behind.
-            for orphan in (thumbnail_key, display_key):
-                if orphan:
-                    storage.delete(orphan)
-            return False
-        return True
+            # Deleted meanwhile, and its delete may have run before these puts.
+            storage.delete_many([k for k in (thumbnail_key, display_key) if k])
+            raise _ImageGone
+
+    def _failed(self, image_id: int, claimed: jobs.Claim, error: Exception) -> Outcome:
+        reason = _reason(error)
+        try:
+            retry = self.runner.call(jobs.retry_later, image_id, claimed.attempt)
+        except Exception as second:
+            log.warning("thumbnails for image %s failed (%s); retried once its lease ends "
+                        "(could not record the retry: %s)", image_id, reason, _reason(second))
+            self.runner.metrics.thumbnail_failed("retry")
+            return Outcome.FAILED
+        if retry.gone:  # the original vanished with its image: nothing went wrong
+            log.info("image %s was deleted before its thumbnails were made", image_id)
+            return Outcome.GONE
+        if retry.in_seconds is None:
+            log.warning("thumbnails for image %s given up after %s attempts (%s); it shows "
+                        "its original", image_id, claimed.attempt, reason)
+            self.runner.metrics.thumbnail_failed("given_up")
+        else:
+            log.warning("thumbnails for image %s failed (attempt %s of %s: %s); retrying in %s s",
+                        image_id, claimed.attempt, self.runner.settings.thumbnail_max_attempts,
+                        reason, retry.in_seconds, exc_info=not isinstance(error, EXPECTED_FAULTS))
+            self.runner.metrics.thumbnail_failed("retry")
+        return Outcome.FAILED
 
     def _run(self, image_id: int) -> None:
         try:
             self.make(image_id)
-        except Exception:  # stays pending; picked up at the next start or backfill
-            log.exception("thumbnails for image %s failed", image_id)
         finally:
             with self._lock:
                 self._in_flight.discard(image_id)
@@ -131,26 +188,22 @@ class ThumbnailQueue:
             return False
         return True
 
-    def resume_pending(self) -> int:
-        """Queue every image still without thumbnails (run at server start); returns how many."""
-        queued = sum(self.schedule(image_id) for image_id in self.runner.call(_pending_ids))
+    def queue_due(self) -> int:
+        """Queue the jobs no worker holds (at start, then every poll): unfinished ones of
+        a dead or restarted process, failed ones whose backoff ended. Returns how many."""
+        queued = sum(self.schedule(image_id) for image_id in self.runner.call(jobs.due))
         if queued:
             log.info("queued thumbnails for %s unfinished images", queued)
         return queued
 
     def backfill(self) -> BackfillResult:
-        """Make every missing thumbnail now, with bounded concurrency, and wait for it
-        (images uploaded before the pipeline existed, or whose processing failed)."""
-        done = failed = 0
-        futures = [self._pool().submit(self.make, image_id)
-                   for image_id in self.runner.call(_pending_ids)]
-        for future in as_completed(futures):
-            try:
-                done += bool(future.result())
-            except Exception:
-                failed += 1
-                log.exception("backfill: thumbnails failed")
-        return BackfillResult(done=done, failed=failed)
+        """Make every missing thumbnail now, whatever its failed attempts, with bounded
+        concurrency, and wait for it (images from before the pipeline, or given up)."""
+        futures = [self._pool().submit(self.make, image_id, True)
+                   for image_id in self.runner.call(jobs.pending)]
+        outcomes = [future.result() for future in as_completed(futures)]
+        return BackfillResult(done=outcomes.count(Outcome.MADE),
+                              failed=outcomes.count(Outcome.FAILED))
 
     def wait_until_idle(self, timeout: float = 30.0) -> bool:
         """True once nothing scheduled in this process is still running (tests, shutdown)."""

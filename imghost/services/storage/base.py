@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from imghost.errors import Invalid
 from imghost.settings import Settings
@@ -37,10 +38,47 @@ class StoredObject:
     content_type: str
 
 
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    modified: datetime  # timezone-aware
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    """The bytes a client uploaded, as confirm read them to check them."""
+
+    key: str  # where the client's PUT landed (storage.upload_key)
+    data: bytes = field(repr=False)
+    etag: str | None = None  # S3/R2: a copy must be of exactly these bytes
+
+
+class ObjectChanged(Exception):
+    """The uploaded object was replaced while confirm was checking it."""
+
+
+def cache_control(settings: Settings) -> str:
+    """Stored images: the bytes under a key never change, but the image can be
+    deleted, so caches keep it for a bounded time (never `immutable`)."""
+    return f"public, max-age={settings.file_cache_seconds}"
+
+
 class Storage(Protocol):
     kind: str
+    settings: Settings  # public URLs and page URLs are built from site_url
+
+    def upload_key(self, key: str) -> str:
+        """Where a client's PUT for the image `key` lands (S3/R2: a staging key)."""
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
+
+    def read_upload(self, upload_key: str) -> UploadedObject: ...
+
+    def publish(self, upload: UploadedObject, key: str, content_type: str,
+                rewritten: bytes | None) -> None:
+        """Make `key` hold the checked bytes: `rewritten` when confirm changed them
+        (metadata stripped), else exactly `upload`'s bytes. Raises ObjectChanged when
+        the upload was replaced after it was read."""
 
     def head(self, key: str) -> StoredObject | None: ...
 
@@ -50,10 +88,18 @@ class Storage(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        """Store `size` bytes read from `file` in chunks (never all in memory)."""
+
     def delete(self, key: str) -> None: ...
 
     def delete_many(self, keys: list[str]) -> None:
-        """Delete every key (missing ones are fine) in as few requests as the store allows."""
+        """Delete every key (missing ones are fine) in as few requests as the store
+        allows; raise Unavailable if any could not be deleted."""
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        """Every stored object, fetched page by page as the caller iterates (a bucket of
+        millions never sits in memory), in no promised order."""
 
     def public_url(self, key: str) -> str: ...
 

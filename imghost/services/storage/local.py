@@ -2,7 +2,9 @@
 
 The signed PUT URL behaves like an S3 presigned URL: it expires, and its signature
 covers the key, the Content-Type and the exact Content-Length, so a body of another
-type or size is refused before a byte is stored.
+type or size is refused before a byte is stored. Unlike S3, an upload lands at its
+final key: a client's PUT never replaces an existing object (services/local_puts.py
+also refuses a PUT whose grant is closed), so the bytes confirm checked stay final.
 """
 
 from __future__ import annotations
@@ -12,14 +14,26 @@ import hmac
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 from imghost.errors import Forbidden, Invalid, NotFound
 from imghost.services.image_types import BY_EXTENSION
-from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url, validate_key
+from imghost.services.secret_compare import same_secret
+from imghost.services.storage.base import (
+    ListedObject,
+    PresignedPut,
+    StoredObject,
+    UploadedObject,
+    app_file_url,
+    validate_key,
+)
 from imghost.settings import Settings
+
+COPY_CHUNK_BYTES = 1024 * 1024
 
 
 class LocalStorage:
@@ -35,6 +49,10 @@ class LocalStorage:
     def _signature(self, key: str, content_type: str, size: int, expires: int) -> str:
         message = f"PUT\n{key}\n{content_type}\n{size}\n{expires}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def upload_key(key: str) -> str:
+        return key  # only the app writes here, once per grant
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut:
         expires = int(time.time()) + self.settings.upload_url_ttl_seconds
@@ -57,15 +75,16 @@ class LocalStorage:
         except ValueError:
             raise Forbidden("The upload URL is malformed.", code="bad_signature") from None
         expected = self._signature(key, content_type, size, expires_at)
-        if not hmac.compare_digest(expected, signature):
+        if not same_secret(signature, expected):
             raise Forbidden("The upload URL's signature does not match this request "
                             "(wrong content type, length or a modified URL).",
                             code="bad_signature")
         if expires_at < time.time():
             raise Forbidden("The upload URL has expired.", code="url_expired")
 
-    def begin_write(self, key: str, size: int) -> ObjectWriter:
-        return ObjectWriter(self.path(key), size)
+    def begin_write(self, key: str, size: int, *, replace: bool = True) -> ObjectWriter:
+        """replace=False: the write fails (Forbidden) if the object exists when it completes."""
+        return ObjectWriter(self.path(key), size, replace=replace)
 
     # -- objects ------------------------------------------------------------
 
@@ -97,10 +116,29 @@ class LocalStorage:
         except FileNotFoundError:
             raise NotFound("The stored object is missing.", code="object_missing") from None
 
+    def read_upload(self, upload_key: str) -> UploadedObject:
+        return UploadedObject(key=upload_key, data=self.read(upload_key))
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         writer = self.begin_write(key, len(data))
         writer.write(data)
         writer.commit()
+
+    def publish(self, upload: UploadedObject, key: str, content_type: str,
+                rewritten: bytes | None) -> None:
+        # The upload is at its final key already; only the app can change it.
+        if rewritten is not None or upload.key != key:
+            self.put(key, upload.data if rewritten is None else rewritten, content_type)
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        writer = self.begin_write(key, size)
+        try:
+            while chunk := file.read(COPY_CHUNK_BYTES):
+                writer.write(chunk)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -108,6 +146,21 @@ class LocalStorage:
     def delete_many(self, keys: list[str]) -> None:
         for key in keys:
             self.delete(key)
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        """Objects sit one directory deep ({user_id}/{name}); scandir reads each
+        directory lazily, so only the entry at hand is in memory."""
+        if not self.root.is_dir():
+            return
+        with os.scandir(self.root) as users:
+            for user in users:
+                if not user.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(user.path) as files:
+                    for entry in files:
+                        if entry.is_file(follow_symlinks=False):
+                            modified = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
+                            yield ListedObject(key=f"{user.name}/{entry.name}", modified=modified)
 
     def public_url(self, key: str) -> str:
         return app_file_url(self.settings, key)
@@ -126,9 +179,10 @@ class LocalStorage:
 class ObjectWriter:
     """Writes one object to a temporary file and renames it into place only when whole."""
 
-    def __init__(self, path: Path, size: int):
+    def __init__(self, path: Path, size: int, replace: bool = True):
         self.path = path
         self.size = size
+        self.replace = replace
         self.written = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
@@ -151,7 +205,18 @@ class ObjectWriter:
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
-        os.replace(self._temp, self.path)
+        if self.replace:
+            os.replace(self._temp, self.path)
+            return
+        # link() fails if the name exists, atomically: of two PUTs racing for one
+        # grant, or a PUT racing a confirm, only the first whole body is ever stored.
+        try:
+            os.link(self._temp, self.path)
+        except FileExistsError:
+            raise Forbidden("A file has already been uploaded with this URL; ask for a new "
+                            "upload URL.", code="already_uploaded") from None
+        finally:
+            self._temp.unlink(missing_ok=True)
 
     def abort(self) -> None:
         if not self._handle.closed:

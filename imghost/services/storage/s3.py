@@ -1,9 +1,17 @@
-"""Cloudflare R2 or any S3-compatible store, through boto3."""
+"""Cloudflare R2 or any S3-compatible store, through boto3.
+
+Browsers upload to a staging key (`staging/{key}`): a presigned URL stays usable
+until it expires, so it must never name a key an image is served from. Confirm
+checks the staging object, then writes the final key itself (a server-side copy
+of exactly the bytes it read, or the rewritten bytes) with our own headers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 import boto3
 from botocore.config import Config
@@ -11,12 +19,24 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imghost.errors import NotFound, Unavailable
 from imghost.services.storage import presign
-from imghost.services.storage.base import PresignedPut, StoredObject, app_file_url
+from imghost.services.storage.base import (
+    ListedObject,
+    ObjectChanged,
+    PresignedPut,
+    StoredObject,
+    UploadedObject,
+    app_file_url,
+    cache_control,
+)
 from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.
 GET_URL_TTL_SECONDS = 300
+# DeleteObjects takes at most this many keys per request (S3 and R2 alike).
 DELETE_BATCH = 1000
+# Uploads land here; a bucket lifecycle rule expires what confirm and the sweep
+# did not delete (docs/production.md, checked by `imghost doctor`).
+STAGING_PREFIX = "staging/"
 
 
 @contextmanager
@@ -31,6 +51,12 @@ def _storage_errors():
         raise NotFound("The stored object is missing.", code="object_missing") from error
     except BotoCoreError as error:
         raise Unavailable("Storage is unreachable.", code="storage_unavailable") from error
+
+
+def _precondition_failed(error: BaseException | None) -> bool:
+    return isinstance(error, ClientError) and (
+        error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412
+        or error.response.get("Error", {}).get("Code") == "PreconditionFailed")
 
 
 def _is_missing(error: ClientError) -> bool:
@@ -65,6 +91,9 @@ class S3Storage:
             settings.s3_endpoint, self.bucket, settings.s3_region_name,
             settings.s3_access_key_id, settings.s3_secret_access_key)
             if presign.supported(settings.s3_endpoint) else None)
+
+    def upload_key(self, key: str) -> str:
+        return STAGING_PREFIX + key
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut:
         ttl = self.settings.upload_url_ttl_seconds
@@ -111,24 +140,71 @@ class S3Storage:
         with _storage_errors():
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
+    def read_upload(self, upload_key: str) -> UploadedObject:
+        with _storage_errors():
+            reply = self.client.get_object(Bucket=self.bucket, Key=upload_key)
+            return UploadedObject(key=upload_key, data=reply["Body"].read(), etag=reply.get("ETag"))
+
+    def _headers(self, content_type: str) -> dict[str, str]:
+        # Served as an inline image whatever the uploader's PUT said.
+        return {"ContentType": content_type, "ContentDisposition": "inline",
+                "CacheControl": cache_control(self.settings)}
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         with _storage_errors():
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
+                                   **self._headers(content_type))
+
+    def publish(self, upload: UploadedObject, key: str, content_type: str,
+                rewritten: bytes | None) -> None:
+        if rewritten is not None or not upload.etag:
+            # Without an ETag to pin the copy to, send the bytes that were checked.
+            self.put(key, upload.data if rewritten is None else rewritten, content_type)
+            return
+        # If-Match on the ETag confirm read: a PUT to the staging key since then
+        # (the presigned URL still works) makes the copy fail instead of
+        # publishing bytes nobody checked.
+        try:
+            with _storage_errors():
+                self.client.copy_object(
+                    Bucket=self.bucket, Key=key,
+                    CopySource={"Bucket": self.bucket, "Key": upload.key},
+                    CopySourceIfMatch=upload.etag, MetadataDirective="REPLACE",
+                    **self._headers(content_type))
+        except NotFound as error:
+            if _precondition_failed(error.__cause__):
+                raise ObjectChanged(upload.key) from None
+            raise
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str, size: int) -> None:
+        # One PUT streamed from the (spooled) file; boto3 reads it in chunks.
+        with _storage_errors():
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=file,
+                                   ContentType=content_type, ContentLength=size)
 
     def delete(self, key: str) -> None:
         with _storage_errors():
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def delete_many(self, keys: list[str]) -> None:
-        # One DeleteObjects request per 1,000 keys (the S3 and R2 maximum).
-        for first in range(0, len(keys), DELETE_BATCH):
-            batch = [{"Key": key} for key in keys[first:first + DELETE_BATCH]]
+        for start in range(0, len(keys), DELETE_BATCH):
+            chunk = keys[start:start + DELETE_BATCH]
             with _storage_errors():
-                reply = self.client.delete_objects(Bucket=self.bucket,
-                                                   Delete={"Objects": batch, "Quiet": True})
+                reply = self.client.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": key} for key in chunk], "Quiet": True})
             if reply.get("Errors"):
-                raise Unavailable(f"Storage could not delete {len(reply['Errors'])} objects.",
+                first = reply["Errors"][0]
+                raise Unavailable(f"Storage could not delete {len(reply['Errors'])} object(s) "
+                                  f"({first.get('Code')}: {first.get('Key')}).",
                                   code="storage_unavailable")
+
+    def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, PaginationConfig={"PageSize": page_size})
+        with _storage_errors():
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield ListedObject(key=item["Key"], modified=item["LastModified"])
 
     def public_url(self, key: str) -> str:
         if self.settings.s3_public_base_url:

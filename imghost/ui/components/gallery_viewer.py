@@ -7,6 +7,7 @@ import reflex as rx
 
 from imghost.ui.components.copy import copy_button
 from imghost.ui.components.layout import link_button
+from imghost.ui.components.pickers import album_select, expiry_select
 from imghost.ui.state.gallery import GalleryState
 
 
@@ -76,16 +77,27 @@ def viewer() -> rx.Component:
                 align="center", spacing="2", width="100%", margin_y="0.75em",
             ),
             rx.flex(
+                copy_button("Copy page link", image.page_url, icon="share-2", id="copy-page-link"),
                 copy_button("Copy link", image.url, id="copy-link"),
                 copy_button("Copy Markdown", image.markdown, icon="code", id="copy-markdown"),
-                link_button("Open original", "external-link", image.url, external=True,
-                            variant="soft", color_scheme="gray", id="open-original"),
+                link_button("Open page", "external-link", image.page_url, external=True,
+                            variant="soft", color_scheme="gray", id="open-page"),
                 rx.spacer(),
                 delete_confirmation(),
-                spacing="2", wrap="wrap", margin_bottom="1em",
+                spacing="2", wrap="wrap", margin_bottom="0.75em",
+            ),
+            rx.flex(
+                expiry_select(GalleryState.expiry_choice, GalleryState.set_expiry,
+                              id="viewer-expiry", placeholder="Change expiry"),
+                album_select(GalleryState.album_options, GalleryState.add_to_album,
+                             id="viewer-add-to-album", placeholder="Add to album"),
+                spacing="3", wrap="wrap", align="center", margin_bottom="1em",
             ),
             rx.data_list.root(
+                detail("Page", rx.code(image.page_url, id="viewer-page-link", word_break="break-all")),
                 detail("Link", rx.code(image.url, id="viewer-link", word_break="break-all")),
+                detail("Expires", rx.text(rx.cond(image.expires != "", image.expires, "Never"),
+                                          id="viewer-expires")),
                 detail("Dimensions", image.dimensions),
                 detail("Size", image.size_label),
                 detail("Type", image.content_type),

@@ -31,7 +31,9 @@ def navbar() -> rx.Component:
             ),
             rx.hstack(
                 nav_link("Gallery", "layout-grid", "/"),
+                nav_link("Albums", "book-image", "/albums"),
                 nav_link("Upload", "upload", "/upload"),
+                nav_link("Settings", "settings", "/settings"),
                 spacing="1", align="center",
             ),
             rx.spacer(),

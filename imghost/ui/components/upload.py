@@ -6,6 +6,8 @@ import reflex as rx
 
 from imghost.services import image_types
 from imghost.ui.components.copy import copy_button
+from imghost.ui.components.pickers import album_select, expiry_select
+from imghost.ui.state.choices import NEW_ALBUM, NO_ALBUM
 from imghost.ui.state.upload import UploadItem, UploadState
 
 ACCEPT = ",".join(image_types.ALLOWED)
@@ -36,6 +38,66 @@ def dropzone() -> rx.Component:
         # upload.js sets data-dragging while files are dragged over the page.
         style={"&[data-dragging]": {"background": rx.color("accent", 4),
                                     "border_color": rx.color("accent", 9)}},
+    )
+
+
+def labelled(label: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
+                     control, spacing="1")
+
+
+def batch_options() -> rx.Component:
+    """How long the next files live and which album they go into."""
+    return rx.vstack(
+        rx.flex(
+            labelled("Expires", expiry_select(UploadState.expiry_choice,
+                                              UploadState.set_expiry_choice,
+                                              id="upload-expiry")),
+            labelled("Album", album_select(
+                UploadState.album_options, UploadState.set_album_choice, id="upload-album",
+                placeholder="No album", value=UploadState.album_choice,
+                extra=[(NO_ALBUM, "No album"), (NEW_ALBUM, "New album…")])),
+            rx.cond(
+                UploadState.album_choice == NEW_ALBUM,
+                rx.form(
+                    rx.hstack(
+                        rx.input(value=UploadState.new_album_title,
+                                 on_change=UploadState.set_new_album_title,
+                                 placeholder="Album title", id="new-album-title",
+                                 aria_label="New album title", max_length=200),
+                        rx.button("Create", type="submit", variant="soft", id="create-album"),
+                        spacing="2", align="end",
+                    ),
+                    on_submit=UploadState.create_album,
+                    align_self="end",
+                ),
+            ),
+            gap="1em", wrap="wrap", align="end", width="100%",
+        ),
+        rx.cond(UploadState.album_error != "",
+                rx.text(UploadState.album_error, size="2", color=rx.color("red", 11), role="alert")),
+        spacing="1", width="100%", id="upload-options",
+    )
+
+
+def storage_usage() -> rx.Component:
+    """How much of the quota is used: shown once the page knows (after on_load)."""
+    return rx.cond(
+        UploadState.usage_label != "",
+        rx.vstack(
+            rx.hstack(
+                rx.icon("hard-drive", size=16, color=rx.color("gray", 10)),
+                rx.text(UploadState.usage_label, size="2", color=rx.color("gray", 11),
+                        id="storage-usage"),
+                spacing="2", align="center",
+            ),
+            rx.cond(UploadState.usage_percent > 0,
+                    rx.progress(value=UploadState.usage_percent, max=100, size="1",
+                                aria_label="Storage used",
+                                color_scheme=rx.cond(UploadState.usage_percent >= 90, "red",
+                                                     "accent"))),
+            spacing="1", width="100%",
+        ),
     )
 
 
@@ -73,7 +135,8 @@ def upload_row(item: UploadItem) -> rx.Component:
                 rx.flex(
                     rx.code(item.url, size="1", word_break="break-all", flex="1", min_width="0",
                             class_name="upload-link"),
-                    rx.hstack(copy_button("Copy link", item.url, size="1"),
+                    rx.hstack(copy_button("Page link", item.page_url, icon="share-2", size="1"),
+                              copy_button("Copy link", item.url, size="1"),
                               copy_button("Markdown", item.markdown, icon="code", size="1"),
                               spacing="2"),
                     gap="0.5em", width="100%",

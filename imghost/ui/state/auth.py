@@ -30,7 +30,8 @@ class LoginState(SessionState):
         yield
         try:
             logged_in = await run_hashing(accounts.log_in, login, password,
-                                          self.router.session.client_ip)
+                                          self.router.session.client_ip,
+                                          self.router.headers.user_agent)
         except Exception as error:
             self.error = user_message(error, "login")
             return
@@ -57,7 +58,8 @@ class RegisterState(SessionState):
         yield
         try:
             signed_up = await run_hashing(accounts.sign_up, username, email, password,
-                                          self.router.session.client_ip)
+                                          self.router.session.client_ip,
+                                          self.router.headers.user_agent)
         except Exception as error:
             self.field_errors = _field_errors(error)
             self.error = "" if self.field_errors else user_message(error, "registration")

@@ -6,23 +6,22 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
+from imghost.services.labels import human_size, markdown_link
 from imghost.services.processing.blur import blurhash_data_url, colour_data_url
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
+
+__all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link", "storage_usage"]
 
 # The pipeline's placeholder is an average colour; anything else is not put into CSS.
 PLACEHOLDER = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / (1024 * 1024), "MB")
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-
-
-def markdown_link(filename: str, url: str) -> str:
-    alt = filename.replace("[", "(").replace("]", ")")
-    return f"![{alt}]({url})"
+def storage_usage(bytes_stored: int, quota_bytes: int | None) -> tuple[str, int]:
+    """("1.2 GB of 10 GB used", percent) for the upload page; percent 0 without a quota."""
+    if quota_bytes is None:
+        return f"{human_size(bytes_stored)} used (no limit)", 0
+    percent = min(100, round(100 * bytes_stored / quota_bytes)) if quota_bytes else 100
+    return f"{human_size(bytes_stored)} of {human_size(quota_bytes)} used", percent
 
 
 @dataclass
@@ -52,6 +51,10 @@ class GalleryImage:
     # Shown under the thumbnail until it arrives: a data: URL of the blurhash preview
     # (or of the average colour); an <img> source, never a style (see processing/blur.py).
     preview: str = ""
+    # The server-rendered share page (/i/{slug}).
+    page_url: str = ""
+    # "" when the image never expires, else when it will.
+    expires: str = ""
 
 
 def _srcset(image: ImagePublic, measured: bool) -> str:
@@ -89,4 +92,6 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         srcset=_srcset(image, measured),
         thumb_width=thumb_width, thumb_height=thumb_height,
         preview=_preview(image, colour),
+        page_url=image.page_url,
+        expires=image.expires_at.strftime("%Y-%m-%d %H:%M UTC") if image.expires_at else "",
     )

@@ -13,8 +13,9 @@ import json
 import reflex as rx
 
 from imghost.errors import ImghostError, NotFound
-from imghost.services import images
+from imghost.services import albums, images
 from imghost.services.images import ImagePage
+from imghost.ui.state.choices import AlbumOption, album_options, expires_in
 from imghost.ui.state.formatting import GalleryImage, gallery_image
 from imghost.ui.state.gallery_selection import TO_LOGIN, GallerySelection
 from imghost.ui.state.gallery_url import GalleryAddress
@@ -54,6 +55,9 @@ class GalleryState(GallerySelection, SessionState):
     viewer_next: int = 0
     confirm_open: bool = False
     deleting: bool = False
+    # The viewer's pickers: the user's albums, and the expiry to set.
+    album_options: list[AlbumOption] = []
+    expiry_choice: str = ""
 
     _window: PageWindow = PageWindow()
     _address: GalleryAddress = GalleryAddress()
@@ -129,6 +133,10 @@ class GalleryState(GallerySelection, SessionState):
             self.error, self.loaded = user_message(error, "listing images"), True
             return
         self.error, self.loaded = "", True
+        try:
+            self.album_options = album_options(await self._as_user(albums.list_albums, 100))
+        except Exception as error:  # the gallery works without its album picker
+            user_message(error, "listing albums")
         if address.image:
             return await self._open_by_id(address.image)
 
@@ -232,6 +240,7 @@ class GalleryState(GallerySelection, SessionState):
         ids = [item.id for item in order]
         where = ids.index(image.id) if image.id in ids else -1
         self.viewer, self.viewer_open = image, True
+        self.expiry_choice = ""  # the picker shows "Change expiry" until used
         self.viewer_prev = ids[where - 1] if where > 0 else 0
         self.viewer_next = ids[where + 1] if 0 <= where < len(ids) - 1 else 0
         self._address = self._address.with_changes(image=image.id)
@@ -242,7 +251,7 @@ class GalleryState(GallerySelection, SessionState):
         if found:
             return self._show(found[0])
         try:
-            image = await self._as_user(images.get_image, image_id)
+            image = await self._as_user(images.get, image_id)
         except SignedOut:
             return TO_LOGIN
         except NotFound:
@@ -266,6 +275,46 @@ class GalleryState(GallerySelection, SessionState):
         target = self.viewer_prev if direction < 0 else self.viewer_next
         if target:
             return self._open(target)
+
+    def _replace_viewed(self, image: GalleryImage) -> None:
+        """The viewer's image changed (its expiry): show it, and the tile in its page."""
+        self.viewer = image
+        for slot in self._window.order:
+            items = self._slot(slot)
+            if any(shown.id == image.id for shown in items):
+                self._set_slot(slot, [image if shown.id == image.id else shown for shown in items])
+
+    @rx.event
+    async def set_expiry(self, choice: str):
+        """Set (or clear, for "never") when the open image expires, counted from now."""
+        self.expiry_choice = choice
+        try:
+            changed = await self._as_user(images.change, self.viewer.id, None, True,
+                                          expires_in(choice))
+        except SignedOut:
+            yield TO_LOGIN
+            return
+        except Exception as error:
+            yield rx.toast.error(user_message(error, "setting an expiry"))
+            return
+        self._replace_viewed(gallery_image(changed))
+        yield rx.toast.success("It never expires." if not changed.expires_at
+                               else f"It expires {self.viewer.expires}.", duration=2500)
+
+    @rx.event
+    async def add_to_album(self, album_id: str):
+        names = {option.id: option.title for option in self.album_options}
+        if album_id not in names:
+            return
+        try:
+            await self._as_user(albums.add_images, int(album_id), [self.viewer.id])
+        except SignedOut:
+            yield TO_LOGIN
+            return
+        except Exception as error:
+            yield rx.toast.error(user_message(error, "adding to an album"))
+            return
+        yield rx.toast.success(f"Added to {names[album_id]}.", duration=2500)
 
     @rx.event
     def set_viewer_open(self, value: bool):

@@ -38,3 +38,8 @@ async def run_as(token: str, action: Callable[..., T], *args: Any) -> T:
 async def run_hashing(action: Callable[..., T], *args: Any) -> T:
     """For the actions that hash or check a password (log in, sign up)."""
     return await get_runtime().run_hashing(action, *args)
+
+
+async def run_as_hashing(token: str, action: Callable[..., T], *args: Any) -> T:
+    """run_as for the actions that check a password (change the password)."""
+    return await get_runtime().run_as_hashing(token, action, *args)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.errors import Unauthorized
-from imghost.models import User
-from imghost.services import accounts
-from imghost.ui.state.service_calls import run_as
+from imghost.services import accounts, sessions
+from imghost.services.accounts import AccountPublic
+from imghost.ui.state.service_calls import run_as, run_as_hashing, user_message
 
 EXPIRED = "Your session has expired; please log in again."
+ENDED = "Your session was ended; please log in again."
 
 
 class SignedOut(Exception):
@@ -26,20 +27,22 @@ class SessionState(rx.State):
     # Shown once on the login page (e.g. why the user was sent there).
     notice: str = ""
 
-    async def _as_user(self, action, *args):
-        """action(ctx, user, *args) for the signed-in user, in one runner call;
-        SignedOut (and the stale token dropped) when the token names no one."""
+    async def _as_user(self, action, *args, hashing: bool = False):
+        """action(ctx, user, *args) for the signed-in user, in one runner call (on the
+        bcrypt threads when `hashing`); SignedOut (and the stale token dropped) when the
+        token names no one."""
         if not self.token:
             raise SignedOut
         try:
-            return await run_as(self.token, action, *args)
+            return await (run_as_hashing if hashing else run_as)(self.token, action, *args)
         except Unauthorized as error:
             self.token = ""
             self.username = ""
-            self.notice = EXPIRED if error.code == "token_expired" else "Please log in again."
+            self.notice = (EXPIRED if error.code == "token_expired" else
+                           ENDED if error.code == "session_ended" else "Please log in again.")
             raise SignedOut from None
 
-    async def _current_user(self) -> User | None:
+    async def _current_user(self) -> AccountPublic | None:
         """The user behind the token, or None."""
         try:
             user = await self._as_user(accounts.profile)
@@ -67,10 +70,20 @@ class SessionState(rx.State):
             return rx.redirect("/", replace=True)
 
     @rx.event
-    def logout(self):
+    async def logout(self):
+        """End the session on the server too: a copy of the token is useless from now on."""
+        try:
+            await self._as_user(sessions.log_out)
+        except SignedOut:
+            pass  # already ended elsewhere
+        except Exception as error:  # the server is unreachable: still forget the token here
+            user_message(error, "logout")
+        return self._signed_out("You have been logged out.")
+
+    def _signed_out(self, notice: str):
         self.token = ""
         self.username = ""
-        self.notice = "You have been logged out."
+        self.notice = notice
         return rx.redirect("/login", replace=True)
 
     @rx.event

@@ -14,8 +14,17 @@ from dataclasses import dataclass, replace
 import reflex as rx
 
 from imghost.runtime import get_runtime
-from imghost.services import uploads
-from imghost.ui.state.formatting import human_size, markdown_link
+from imghost.services import accounts, albums, uploads
+from imghost.services.accounts import AccountPublic
+from imghost.ui.state.choices import (
+    NEVER,
+    NEW_ALBUM,
+    NO_ALBUM,
+    AlbumOption,
+    album_options,
+    expires_in,
+)
+from imghost.ui.state.formatting import human_size, markdown_link, storage_usage
 from imghost.ui.state.service_calls import run_as, user_message
 from imghost.ui.state.session import SessionState, SignedOut
 
@@ -31,6 +40,7 @@ class UploadItem:
     error: str = ""
     url: str = ""
     markdown: str = ""
+    page_url: str = ""
 
 
 def put_failure(status: int) -> str:
@@ -45,8 +55,57 @@ def put_failure(status: int) -> str:
 
 class UploadState(SessionState):
     items: list[UploadItem] = []
+    # "X of Y used": the user's stored bytes against their quota.
+    usage_label: str = ""
+    usage_percent: int = 0
     # id -> what confirm needs; kept on the server, never sent to the browser.
     _pending: dict[str, dict] = {}
+    # For the next files added: how long they live and which album they go into.
+    expiry_choice: str = NEVER
+    album_choice: str = NO_ALBUM
+    album_options: list[AlbumOption] = []
+    new_album_title: str = ""
+    album_error: str = ""
+
+    @rx.event
+    async def load(self):
+        """on_load: sign-in check, how much room is left, the albums to choose from."""
+        account = await self._current_user()
+        if account is None:
+            return rx.redirect("/login", replace=True)
+        self._show_usage(account)
+        try:
+            self.album_options = album_options(await self._as_user(albums.list_albums, 100))
+        except Exception as error:  # uploading works without the album picker
+            self.album_error = user_message(error, "listing albums")
+
+    @rx.event
+    def set_expiry_choice(self, choice: str):
+        self.expiry_choice = choice
+
+    @rx.event
+    def set_album_choice(self, choice: str):
+        self.album_choice, self.album_error = choice, ""
+
+    @rx.event
+    def set_new_album_title(self, title: str):
+        self.new_album_title = title
+
+    @rx.event
+    async def create_album(self, _form: dict | None = None):
+        """Make the album typed in and choose it for the next files."""
+        try:
+            album = await self._as_user(albums.create, self.new_album_title)
+        except SignedOut:
+            return rx.redirect("/login", replace=True)
+        except Exception as error:
+            self.album_error = user_message(error, "creating an album")
+            return None
+        self.album_options = [AlbumOption(id=str(album.id), title=album.title),
+                              *self.album_options]
+        self.album_choice, self.new_album_title, self.album_error = str(album.id), "", ""
+        return rx.toast.success(f"New album {album.title}: the next files go into it.",
+                                duration=2500)
 
     @rx.var
     def limit_label(self) -> str:
@@ -60,6 +119,10 @@ class UploadState(SessionState):
     @rx.var
     def finished(self) -> int:
         return sum(1 for item in self.items if item.status in ("done", "error"))
+
+    def _show_usage(self, account: AccountPublic) -> None:
+        self.usage_label, self.usage_percent = storage_usage(account.bytes_stored,
+                                                             account.quota_bytes)
 
     def _update(self, item_id: str, **changes) -> None:
         self.items = [replace(item, **changes) if item.id == item_id else item
@@ -78,9 +141,11 @@ class UploadState(SessionState):
         added, done = news.get("added") or [], news.get("done") or []
         if not added and not done:
             return
-        if await self._current_user() is None:
+        account = await self._current_user()
+        if account is None:
             yield rx.redirect("/login", replace=True)
             return
+        self._show_usage(account)
         for file in added:
             self.items = self.items + [UploadItem(id=str(file["id"]), name=str(file["name"]),
                                                   size_label=human_size(int(file["size"])))]
@@ -99,7 +164,8 @@ class UploadState(SessionState):
         item_id, name = str(file["id"]), str(file["name"])
         size, content_type = int(file["size"]), str(file.get("type") or "")
         try:
-            grant = await self._as_user(uploads.start, name, content_type, size)
+            grant = await self._as_user(uploads.start, name, content_type, size,
+                                        expires_in(self.expiry_choice))
         except SignedOut:
             self._update(item_id, status="error", error=self.notice)
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
@@ -108,7 +174,9 @@ class UploadState(SessionState):
             return rx.call_script(f"window.imghost.forget({json.dumps(item_id)})")
         self._pending[item_id] = {"token": self.token, "r2_key": grant.r2_key, "filename": name,
                                   "size_bytes": size, "content_type": content_type,
-                                  "url": grant.public_url}
+                                  "url": grant.public_url,
+                                  "album_id": (int(self.album_choice) if self.album_choice
+                                               not in (NO_ALBUM, NEW_ALBUM) else None)}
         self._update(item_id, status="uploading")
         args = ", ".join(json.dumps(a) for a in (item_id, grant.upload_url, grant.headers))
         return rx.call_script(f"window.imghost.put({args})")
@@ -133,11 +201,20 @@ class UploadState(SessionState):
             return
         changes = {"status": "done", "url": pending["url"],
                    "markdown": markdown_link(pending["filename"], pending["url"])}
+        account = None
         try:
-            await run_as(pending["token"], uploads.finish, pending["r2_key"],
-                         pending["filename"], pending["size_bytes"], pending["content_type"])
+            finished = await run_as(pending["token"], uploads.finish, pending["r2_key"],
+                                    pending["filename"], pending["size_bytes"],
+                                    pending["content_type"])
+            changes["page_url"] = finished.image.page_url
+            if pending["album_id"] is not None:
+                await run_as(pending["token"], albums.add_images, pending["album_id"],
+                             [finished.image.id])
+            account = await run_as(pending["token"], accounts.profile)
         except Exception as error:  # a row must never stay "checking" forever
             changes = {"status": "error",
                        "error": user_message(error, f"confirming {pending['r2_key']}")}
         async with self:
             self._update(item_id, **changes)
+            if account is not None:
+                self._show_usage(account)

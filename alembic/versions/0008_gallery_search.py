@@ -1,7 +1,7 @@
 """gallery search: a blurhash per image, indexes for each listing sort and the date filter
 
-Revision ID: 0003_gallery_search
-Revises: 0002
+Revision ID: 0008_gallery_search
+Revises: 0007_abuse_hardening
 Create Date: 2026-11-26
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_gallery_search"
-down_revision = "0002"
+revision = "0008_gallery_search"
+down_revision = "0007_abuse_hardening"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,35 @@
+"""POST/GET /api/tokens, DELETE /api/tokens/{id}: personal access tokens (logins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from imghost.api.credential_schemas import CreatedTokenOut, TokenIn, TokenOut
+from imghost.api.deps import BearerToken, RuntimeDep
+from imghost.api.schemas import ErrorOut
+from imghost.services import images, tokens
+
+router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
+
+
+@router.post("", status_code=201, response_model=CreatedTokenOut,
+             responses={**ERRORS, 409: {"model": ErrorOut}})
+async def create_token(body: TokenIn, token: BearerToken, runtime: RuntimeDep) -> CreatedTokenOut:
+    created = await runtime.run_as(token, tokens.create, body.name, body.scopes,
+                                   body.expires_in_days)
+    return CreatedTokenOut(**vars(created))
+
+
+@router.get("", response_model=list[TokenOut], responses=ERRORS)
+async def list_tokens(token: BearerToken, runtime: RuntimeDep) -> list[TokenOut]:
+    return [TokenOut(**vars(info)) for info in await runtime.run_as(token, tokens.list_tokens)]
+
+
+@router.delete("/{token_id}", status_code=204, responses={**ERRORS, 404: {"model": ErrorOut}})
+async def revoke_token(token_id: Annotated[int, Path(ge=1, le=images.MAX_ID)],
+                       token: BearerToken, runtime: RuntimeDep) -> Response:
+    await runtime.run_as(token, tokens.revoke, token_id)
+    return Response(status_code=204)

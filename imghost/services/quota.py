@@ -1,0 +1,123 @@
+"""Per-user storage quota: how many original bytes one account may keep.
+
+A user's quota is their own override (`imghost set-quota`, users.quota_bytes) or else
+IMGHOST_USER_QUOTA_BYTES; 0 means unlimited in both. Starting an upload counts what
+is stored plus what open grants may still bring; recording one charges the bytes in
+the same UPDATE that checks the quota, so parallel confirms can never overshoot it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, select
+
+from imghost.errors import Invalid
+from imghost.models import UploadGrant, User
+from imghost.services.context import Context
+from imghost.services.export import find_user
+
+UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2,
+         "mib": 1024**2, "g": 1024**3, "gb": 1000**3, "gib": 1024**3, "t": 1024**4,
+         "tb": 1000**4, "tib": 1024**4}
+
+
+class QuotaExceeded(Invalid):
+    code = "quota_exceeded"
+
+
+@dataclass(frozen=True)
+class QuotaSet:
+    username: str
+    override: int | None  # None: follows the server's setting
+    quota_bytes: int | None  # what applies now; None: unlimited
+
+
+def describe(size: int) -> str:
+    """Bytes as people read them: 1536 -> "1.5 KiB"."""
+    value, unit = float(size), "bytes"
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            break
+        value /= 1024
+    return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+def quota_of(ctx: Context, user: User) -> int | None:
+    """The user's quota in bytes, or None when unlimited."""
+    return _applying(ctx.settings.user_quota_bytes, user.quota_bytes) or None
+
+
+def _applying(default_quota: int, override: int | None) -> int:
+    return override if override is not None else default_quota
+
+
+def _refusal(limit: int, used: int) -> QuotaExceeded:
+    return QuotaExceeded(f"This upload would go past your storage quota of {describe(limit)} "
+                         f"({describe(used)} in use); delete some images first.",
+                         errors=[{"field": "size_bytes",
+                                  "message": f"At most {max(0, limit - used)} more bytes fit."}])
+
+
+def _open_grant_bytes(ctx: Context, user_id: int) -> int:
+    """Bytes granted but not yet confirmed; an expired grant can take no more bytes."""
+    return ctx.session.exec(select(func.coalesce(func.sum(UploadGrant.size_bytes), 0)).where(
+        UploadGrant.user_id == user_id, UploadGrant.expires_at > ctx.clock())).one()
+
+
+def check_room(ctx: Context, user: User, size_bytes: int, *, pending: bool = True) -> None:
+    """QuotaExceeded when size_bytes more (plus, at upload start, the open grants) would
+    pass the quota. An early answer only: charge() is the one that holds under races."""
+    stored, override = ctx.session.exec(
+        select(User.bytes_stored, User.quota_bytes).where(User.id == user.id)).one()
+    limit = _applying(ctx.settings.user_quota_bytes, override)
+    if not limit:
+        return
+    used = stored + (_open_grant_bytes(ctx, user.id) if pending else 0)
+    if used + size_bytes > limit:
+        raise _refusal(limit, used)
+
+
+def charge(session: Session, default_quota: int, user_id: int, size_bytes: int) -> None:
+    """Count one more image of size_bytes, in one UPDATE that only happens within the
+    quota: concurrent charges queue on the row and each sees the others' bytes."""
+    quota = func.coalesce(User.quota_bytes, default_quota)
+    charged = session.exec(
+        update(User)
+        .where(User.id == user_id, or_(quota == 0, User.bytes_stored + size_bytes <= quota))
+        .values(image_count=User.image_count + 1, bytes_stored=User.bytes_stored + size_bytes)
+    ).rowcount
+    if charged != 1:
+        user = session.get(User, user_id, populate_existing=True)
+        raise _refusal(_applying(default_quota, user.quota_bytes), user.bytes_stored)
+
+
+def parse_quota(text: str) -> int | None:
+    """"unlimited" -> 0, "default" -> None, "10GiB" / "500 MB" / "1048576" -> bytes."""
+    value = text.strip().lower().replace(" ", "")
+    if value == "unlimited":
+        return 0
+    if value == "default":
+        return None
+    number = value.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = value[len(number):]
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1
+    if unit not in UNITS or amount < 0:
+        raise Invalid(f"{text!r} is not a size: give bytes (e.g. 10GiB, 500MB, 1048576), "
+                      "'unlimited' or 'default'.", code="validation_error")
+    return int(amount * UNITS[unit])
+
+
+def set_quota(ctx: Context, who: str, quota: str) -> QuotaSet:
+    """The operator's `imghost set-quota USER BYTES|unlimited|default`. Lowering a quota
+    below what a user stores keeps their images; only new uploads are refused."""
+    override = parse_quota(quota)
+    user = find_user(ctx.session, who)
+    user.quota_bytes = override
+    ctx.session.add(user)
+    ctx.audit("quota set by operator", user_id=user.id, quota_bytes=override)
+    return QuotaSet(username=user.username, override=override, quota_bytes=quota_of(ctx, user))
