@@ -12,9 +12,8 @@ from sqlmodel import Session
 from imghost.errors import Invalid, NotFound, TooLarge, Unauthorized
 from imghost.models import User
 from imghost.services import accounts, bulk, images, zip_download
-from imghost.services.auth import issue_token
-from imghost.services.processing import derivative_key
-from tests.support.actions import new_user, upload
+from imghost.services.object_keys import derivative_key
+from tests.support.actions import log_in, new_user, upload
 from tests.support.images import jpeg, png
 
 
@@ -119,7 +118,7 @@ def test_zip_link_is_no_login_token(runtime):
     token = runtime.call(zip_download.grant_zip, user, [image.id]).url.rsplit("/", 1)[1]
     with pytest.raises(Unauthorized):
         runtime.call(accounts.caller, token)
-    login, _ = issue_token(runtime.settings, user.id)
+    login = log_in(runtime, user)
     with pytest.raises(NotFound):
         runtime.call(zip_download.open_zip, login)
 
@@ -144,6 +143,7 @@ def test_a_thousand_images_go_in_one_call_leaving_no_object(make_runtime):
     from sqlalchemy import insert
 
     from imghost.models import Image
+    from imghost.services.slugs import new_slug
 
     runtime = make_runtime(rate_limit_enabled=False)  # the default limit: 1,000
     user = new_user(runtime)
@@ -155,6 +155,7 @@ def test_a_thousand_images_go_in_one_call_leaving_no_object(make_runtime):
         ids = [connection.execute(insert(Image.__table__).values(
             user_id=user.id, filename="a.png", r2_key=key, content_type="image/png",
             size_bytes=1, public_url="x", thumbnail_key=derivative_key(key, "thumb"),
+            slug=new_slug(),
         ).returning(Image.__table__.c.id)).scalar_one() for key in keys]
     began = time.monotonic()
     result = runtime.call(bulk.remove_many, user, ids)

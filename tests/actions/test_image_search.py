@@ -14,6 +14,7 @@ from imghost.models import Image, User
 from imghost.runtime import Runtime
 from imghost.services import images
 from imghost.services.images import Search
+from imghost.services.slugs import new_slug
 from tests.support.actions import new_user
 
 DAY0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -28,7 +29,7 @@ def add_rows(runtime: Runtime, user: User, specs: list[tuple[str, str, int, int]
             key = f"{user.id}/{uuid.uuid4().hex}.img"
             ids.append(connection.execute(insert(Image.__table__).values(
                 user_id=user.id, filename=filename, r2_key=key, content_type=content_type,
-                size_bytes=size, public_url=f"http://x/{key}",
+                size_bytes=size, public_url=f"http://x/{key}", slug=new_slug(),
                 created_at=DAY0 + timedelta(days=day, minutes=len(ids)),
             ).returning(Image.__table__.c.id)).scalar_one())
         connection.execute(update(User.__table__).where(User.__table__.c.id == user.id)

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from imghost.models import Image, User
+from imghost.services.slugs import new_slug
 
 
 def seed_images(engine: Engine, user_id: int, count: int, name: str = "photo-{n:05d}.jpg",
@@ -36,7 +37,7 @@ def seed_images(engine: Engine, user_id: int, count: int, name: str = "photo-{n:
                          "filename": name.format(n=n), "r2_key": key,
                          # The large view shows the template's own picture.
                          "display_key": template["display_key"] or template["r2_key"],
-                         "size_bytes": 100_000 + n,
+                         "size_bytes": 100_000 + n, "slug": new_slug(),
                          "created_at": start + timedelta(seconds=n)})
         for first in range(0, len(rows), 2000):
             connection.execute(insert(table), rows[first:first + 2000])

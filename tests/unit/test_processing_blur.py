@@ -35,7 +35,7 @@ def test_text_that_is_no_blurhash_gives_no_preview():
 
 
 def test_derivatives_carry_the_blurhash():
-    made = make_derivatives(png((300, 200), color=(10, 200, 10)))
+    made = make_derivatives(png((300, 200), color=(10, 200, 10)), "image/png")
     assert len(made.blurhash) == 28
     assert made.blurhash == blurhash_of(Image.new("RGB", (300, 200), (10, 200, 10)))
 
