@@ -97,7 +97,8 @@ async def zip_link(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) ->
 
 
 @router.get("/zip/{link}", response_class=StreamingResponse,
-            responses={200: {"content": {"application/zip": {}}}, 404: {"model": ErrorOut}})
+            responses={200: {"content": {"application/zip": {}}}, 400: {"model": ErrorOut},
+                       404: {"model": ErrorOut}})
 async def zip_file(link: Annotated[str, Path(max_length=4096)],
                    runtime: RuntimeDep) -> StreamingResponse:
     download = await runtime.run(zip_download.open_zip, link)

@@ -133,7 +133,7 @@ class ImagePageOut(BaseModel):
 class ImageIdsIn(BaseModel):
     model_config = STRICT
     # The service checks these (with their own codes); the schema states them.
-    ids: list[int] = Field(description="Image ids (at most IMGHOST_BULK_MAX_IMAGES)",
+    ids: list[JsonInt] = Field(description="Image ids (at most IMGHOST_BULK_MAX_IMAGES)",
                            examples=[[12, 13, 14]], json_schema_extra={
                                "minItems": 1, "items": {"type": "integer", "minimum": 1,
                                                         "maximum": MAX_ID}})
