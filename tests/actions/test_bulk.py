@@ -164,3 +164,46 @@ def test_a_thousand_images_go_in_one_call_leaving_no_object(make_runtime):
     assert all(runtime.storage.head(k) is None for k in keys[:50] + keys[-50:])
     assert all(runtime.storage.head(derivative_key(k, "thumb")) is None for k in keys[::97])
     print(f"bulk delete of {len(ids)} images on {runtime.storage.kind}: {took:.2f} s")
+
+
+@pytest.mark.parametrize("scopes, allowed", [
+    (["images:read"], {"search", "zip"}),
+    (["images:delete"], {"bulk_delete"}),
+    (["images:write"], set()),
+])
+def test_tokens_reach_the_gallerys_actions_by_scope(runtime, scopes, allowed):
+    from imghost.errors import Forbidden
+    from imghost.services import tokens
+    from imghost.services.images import Search
+
+    user = new_user(runtime)
+    image_id = upload(runtime, user).image.id
+    token = runtime.call_as(log_in(runtime, user), tokens.create, "t", scopes).token
+    attempts = {"search": (images.list_page, 10, None, Search(q="a", sort="largest")),
+                "zip": (zip_download.grant_zip, [image_id]),
+                "bulk_delete": (bulk.remove_many, [image_id])}
+    for name, (action, *args) in attempts.items():
+        if name in allowed:
+            runtime.call_as(token, action, *args)
+            continue
+        with pytest.raises(Forbidden) as refused:
+            runtime.call_as(token, action, *args)
+        assert refused.value.code == "insufficient_scope", name
+
+
+def test_expired_images_are_gone_from_search_zip_and_bulk_delete(runtime, clock):
+    from imghost.services.images import Search
+
+    user = new_user(runtime)
+    lasting = upload(runtime, user, png(color=(1, 1, 1)), filename="cat-1.png").image
+    brief = upload(runtime, user, png(color=(2, 2, 2)), filename="cat-2.png", expires_in=60).image
+    search = Search(q="cat", sort="largest")
+    assert {i.id for i in runtime.call(images.list_page, user, 10, None, search).images} == {
+        lasting.id, brief.id}
+    clock.advance(61)
+    page = runtime.call(images.list_page, user, 10, None, search)
+    assert [i.id for i in page.images] == [lasting.id] and page.total == 1
+    with pytest.raises(NotFound):
+        runtime.call(zip_download.grant_zip, user, [lasting.id, brief.id])
+    result = runtime.call(bulk.remove_many, user, [lasting.id, brief.id])
+    assert result.deleted == [lasting.id] and result.missing == [brief.id]
