@@ -21,6 +21,8 @@ ENDPOINTS = {
     "live": ("GET", "/api/health/live", None, None),
     "health": ("GET", "/api/health", None, None),
     "me": ("GET", "/api/auth/me", "big", None),
+    "me_pat": ("GET", "/api/auth/me", "pat", None),
+    "page": ("GET", "/i/{slug}", None, None),
     "list1": ("GET", "/api/images/?limit=50", "big", None),
     "list200": ("GET", "/api/images/?limit=50&cursor={cursor}", "big", None),
     "upload": ("POST", "/api/images/upload-url", "uploader",
@@ -31,9 +33,9 @@ ENDPOINTS = {
 def load_app(info: dict):
     os.environ.update(info["env"])
     os.environ.update({"REFLEX_ENV_MODE": "prod", "__REFLEX_SKIP_COMPILE": "true"})
-    from imghost.imghost import app
+    from imghost.asgi import app
 
-    return app()
+    return app()  # the entry point granian serves
 
 
 async def call(app, method: str, target: str, token: str | None, body: bytes | None) -> int:
@@ -69,8 +71,8 @@ async def call(app, method: str, target: str, token: str | None, body: bytes | N
 
 async def drive(app, endpoint, info, requests: int, concurrency: int) -> dict:
     method, target, role, body = endpoint
-    target = target.format(cursor=info["cursor"])
-    token = info["tokens"][role] if role else None
+    target = target.format(cursor=info["cursor"], slug=info.get("slug", ""))
+    token = (info["pat"] if role == "pat" else info["tokens"][role]) if role else None
     for _ in range(20):  # warm up pools and caches
         await call(app, method, target, token, body)
     remaining = requests

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -178,6 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     thumbnails = thumbnails_output()
     slow_confirms = slow_confirms_output() if "slow_confirms" in only else None
     elapsed = time.monotonic() - began
+    # Kept so the report can be written again from this run (report.rewrite).
+    (out / "configs.pickle").write_bytes(pickle.dumps(configs))
     report.write(Path(args.out), configs, stamp=stamp, elapsed_s=elapsed, build_s=build_s,
                  load_before=load_before, load_after=os.getloadavg(), duration_s=args.duration,
                  thumbnails=thumbnails, slow_confirms=slow_confirms)

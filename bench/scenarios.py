@@ -60,6 +60,14 @@ def login(client: httpx.Client, username: str) -> str:
     return reply.json()["access_token"]
 
 
+def personal_token(client: httpx.Client, login_token: str) -> str:
+    """An API token (imghost_pat_...) that may read: /api/auth/me with a PAT."""
+    reply = client.post("/api/tokens", json={"name": "bench", "scopes": ["images:read"]},
+                        headers={"Authorization": f"Bearer {login_token}"})
+    reply.raise_for_status()
+    return reply.json()["token"]
+
+
 def token_for(base_url: str, username: str) -> str:
     with httpx.Client(base_url=base_url, timeout=60) as client:
         return login(client, username)
@@ -152,6 +160,8 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
                           target.bare_pid))
         alternate(pairs, out, record)
         record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
+        pat = personal_token(client, big)
+        record(run_wrk("me_pat", url, [Request("GET", "/api/auth/me", pat)], out))
         # The share page, anonymous as a chat unfurler or a visitor fetches it.
         slug = image_slug(target.database_url, target.users["big"].id)
         record(run_wrk("image_page", url, [Request("GET", f"/i/{slug}")], out))

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from bench.run import ARTIFACTS, DELETE_FODDER, WEB_DIR, bench_port
-from bench.scenarios import deep_cursor, login
+from bench.scenarios import deep_cursor, image_slug, login, personal_token
 from bench.seed import seed
 from bench.servers import database_url_of, embedded_env, postgres_s3_env, start_imghost
 from tests.support.postgres import throwaway_database
@@ -44,8 +44,11 @@ def main() -> None:
             with httpx.Client(base_url=server.base_url, timeout=60) as client:
                 tokens = {role: login(client, u.username) for role, u in users.items()}
                 cursor = deep_cursor(client, tokens["big"], 200)
+                pat = personal_token(client, tokens["big"])
+            slug = image_slug(database_url_of(env), users["big"].id)
             info = {"url": server.base_url, "pid": server.process.pid, "tokens": tokens,
                     "users": {r: u.username for r, u in users.items()}, "cursor": cursor,
+                    "pat": pat, "slug": slug,
                     "env": {k: v for k, v in server.env.items()
                             if k.startswith(("IMGHOST_", "REFLEX_"))}}
             (out / "info.json").write_text(json.dumps(info, indent=1))

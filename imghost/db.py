@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import time
+
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
@@ -12,6 +14,11 @@ from sqlmodel import create_engine
 # closed ~45 PostgreSQL connections a second, each a backend fork plus libpq's
 # Kerberos and .pgpass probing (strace of a loaded worker).
 POOL_SIZE = 10
+# A connection back from the pool after this long idle is pinged first (the server may
+# have closed it meanwhile). Busy connections are not: a ping per checkout was a round
+# trip per request. A connection that died in between fails its first statement, the
+# pool is invalidated, and runtime._as_caller repeats the token check once.
+IDLE_PING_SECONDS = 10.0
 
 
 def make_engine(url: str) -> Engine:
@@ -30,12 +37,33 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=POOL_SIZE,
         max_overflow=20,
-        pool_pre_ping=True,
         pool_recycle=1800,
         # Fail fast when the server is gone so requests answer 503 quickly.
         connect_args={"connect_timeout": 5},
     )
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, only for connections idle a while."""
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:
+            # The pool drops this connection and checks out (or opens) another.
+            raise exc.DisconnectionError() from error

@@ -23,6 +23,7 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from imghost.db import POOL_SIZE, make_engine
@@ -232,7 +233,17 @@ class _Steps:
 
 def _as_caller(ctx: Context, token: str, action: Callable[..., T], *args: Any) -> T:
     # The action's own mark says which API-token scope may run it (services/credentials.py).
-    user: User = accounts.caller(ctx, token, credentials.required_scope(action))
+    scope = credentials.required_scope(action)
+    try:
+        user: User = accounts.caller(ctx, token, scope)
+    except DBAPIError as error:
+        # The pooled connection died while idle (database restarted; pools are not
+        # pinged per checkout, see db.py). The token check is the unit's first
+        # statement, so nothing is lost by trying it once more on a fresh connection.
+        if not error.connection_invalidated:
+            raise
+        ctx.session.rollback()
+        user = accounts.caller(ctx, token, scope)
     return action(ctx, user, *args)
 
 

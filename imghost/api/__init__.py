@@ -25,7 +25,7 @@ from imghost.api.contract import (
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
-from imghost.api.security import install_security_headers
+from imghost.api.security import SecurityHeaders
 from imghost.runtime import get_runtime
 
 DESCRIPTION = (
@@ -47,11 +47,13 @@ def create_api() -> FastAPI:
     settings = get_runtime().settings
     install_error_handlers(api)
     api_routes = install_api_fallback(api)
-    install_body_limit(api, settings)  # outside the routes; its 413 still gets the headers
-    install_security_headers(api, settings, install_docs(api))
-    install_observability(api, settings)  # added last = outermost: sees every answer
-    for module in (auth, sessions, tokens, images, client_uploads, albums, pages, health,
-                   metrics, files):
+    install_body_limit(api, settings)  # outside the routes; the outer middleware adds headers
+    # One middleware adds the request id, the security headers, the log line and the
+    # metrics; added last = outermost: sees every answer.
+    install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))
+    # Starlette tries routes in order: the busiest first (probes, tokens, images, pages).
+    for module in (health, auth, images, pages, files, client_uploads, albums, sessions,
+                   tokens, metrics):
         api.include_router(module.router)
 
     install_api_catch_all(api)  # after every route: it answers what they do not

@@ -108,9 +108,19 @@ def is_loopback(address: str) -> bool:
     return (mapped or parsed).is_loopback
 
 
+# The labelled children by (method, route, status): `.labels()` locks and builds a
+# key per call. Routes are templates, so the set stays as small as the series are.
+_children: dict[tuple[str, str, int], tuple] = {}
+
+
 def record_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    key = (method, route, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(method, route, str(status)),
+                                     LATENCY.labels(method, route))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def record_dependency_errors(status: int, code: str | None, body: dict | None) -> None:

@@ -1,23 +1,27 @@
-"""Request ids, JSON logs and request metrics, as one ASGI middleware.
+"""Request ids, JSON logs, request metrics and security headers, as one ASGI middleware.
 
 It wraps the FastAPI app, which Reflex mounts as the outermost app, so it sees the
 API, the pages and the event websocket alike. Every HTTP response carries
-X-Request-ID (the caller's, if it sent a sane one) and every log line written while
-handling the request names it.
+X-Request-ID (the caller's, if it sent a sane one) and the security headers
+(api/security.py), and every log line written while handling the request names it.
+One layer rather than one per concern: each layer wraps `send` once more per request.
 """
 
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 from imghost.api import metrics
+from imghost.api.security import SecurityHeaders
 from imghost.settings import Settings
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -111,6 +115,22 @@ def route_template(scope: dict) -> str:
     return "frontend"
 
 
+class _RequestIds:
+    """32 hex characters: a random per-process prefix and a counter. Unique across
+    workers and restarts like uuid4, without a getrandom() call per request."""
+
+    def __init__(self):
+        self.pid = None
+
+    def next(self) -> str:
+        if self.pid != os.getpid():  # a forked worker must not repeat its parent's ids
+            self.pid, self.prefix, self.counter = os.getpid(), secrets.token_hex(8), itertools.count()
+        return f"{self.prefix}{next(self.counter):016x}"
+
+
+_request_ids = _RequestIds()
+
+
 def _request_id(scope: dict) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
@@ -118,7 +138,7 @@ def _request_id(scope: dict) -> str:
             if _SANE_ID.fullmatch(candidate):
                 return candidate
             break
-    return uuid.uuid4().hex
+    return _request_ids.next()
 
 
 def _client(scope: dict) -> str:
@@ -127,8 +147,9 @@ def _client(scope: dict) -> str:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app):
+    def __init__(self, app, security: SecurityHeaders):
         self.app = app
+        self.security = security
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -144,6 +165,7 @@ class ObservabilityMiddleware:
                 state["status"], state["started"] = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                self.security.add_to(scope["path"], headers)
                 message = {**message, "headers": headers}
                 state["json"] = any(k == b"content-type" and v.startswith(b"application/json")
                                     for k, v in headers)
@@ -191,6 +213,6 @@ class ObservabilityMiddleware:
                 **({"code": code} if code else {})}})
 
 
-def install_observability(api, settings: Settings) -> None:
+def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:
     configure_logging(settings)
-    api.add_middleware(ObservabilityMiddleware)
+    api.add_middleware(ObservabilityMiddleware, security=security)

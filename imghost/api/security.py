@@ -105,12 +105,16 @@ def docs_policy(docs_hashes: list[str]) -> str:
     ])
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app, settings: Settings, docs_hashes: list[str]):
-        self.app = app
+class SecurityHeaders:
+    """The headers an answer gets. Applied by the one edge middleware
+    (api/observability.py), which already rewrites every response start."""
+
+    def __init__(self, settings: Settings, docs_hashes: list[str]):
         self.settings = settings
         self.docs_csp = docs_policy(docs_hashes).encode()
-        self.hsts = settings.site_url.startswith("https://")
+        self.common = dict(COMMON)
+        if settings.site_url.startswith("https://"):
+            self.common[b"strict-transport-security"] = b"max-age=31536000"
         self._page_csp: bytes | None = None
 
     def page_csp(self) -> bytes:
@@ -118,31 +122,17 @@ class SecurityHeadersMiddleware:
             self._page_csp = page_policy(self.settings).encode()
         return self._page_csp
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                html = any(k.lower() == b"content-type" and v.startswith(b"text/html")
-                           for k, v in headers)
-                added = dict(COMMON)
-                if self.hsts:
-                    added[b"strict-transport-security"] = b"max-age=31536000"
-                if html:
-                    added.update(PAGE_ONLY)
-                    added[b"content-security-policy"] = (
-                        self.docs_csp if path == DOCS_URL else self.page_csp())
-                headers += [(k, v) for k, v in added.items() if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def install_security_headers(api, settings: Settings, docs_hashes: list[str]) -> None:
-    api.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_hashes=docs_hashes)
+    def add_to(self, path: str, headers: list) -> None:
+        """Append what the response lacks; headers a route set itself win."""
+        present = set()
+        html = False
+        for name, value in headers:
+            name = name.lower()
+            present.add(name)
+            if name == b"content-type" and value.startswith(b"text/html"):
+                html = True
+        added = self.common
+        if html:
+            added = {**added, **PAGE_ONLY, b"content-security-policy": (
+                self.docs_csp if path == DOCS_URL else self.page_csp())}
+        headers += [(k, v) for k, v in added.items() if k not in present]

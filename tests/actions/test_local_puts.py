@@ -23,11 +23,10 @@ def open_put(runtime, granted, data):
     return runtime.call(local_puts.open_put, granted.r2_key, "image/png", len(data), *signed(granted))
 
 
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)  # local backend only
 def test_a_put_stored_after_its_grant_closed_is_not_kept(runtime):
     """Two PUTs raced; the first was refused at confirm (object and grant deleted) before
     the second finished: its object has no grant and no image, nobody could find it again."""
-    if runtime.storage.kind != "local":
-        pytest.skip("local backend only")
     data = png()
     granted = runtime.call(uploads.start, new_user(runtime), "a.png", "image/png", len(data))
     writer = open_put(runtime, granted, data)
@@ -42,9 +41,8 @@ def test_a_put_stored_after_its_grant_closed_is_not_kept(runtime):
     assert runtime.storage.head(granted.r2_key) is None
 
 
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)  # local backend only
 def test_the_first_whole_body_wins_a_race_of_two_puts(runtime):
-    if runtime.storage.kind != "local":
-        pytest.skip("local backend only")
     data, other = png(), png((64, 48), (1, 2, 3))
     granted = runtime.call(uploads.start, new_user(runtime), "a.png", "image/png", len(data))
     first, second = open_put(runtime, granted, data), open_put(runtime, granted, data)
@@ -63,3 +61,14 @@ def test_the_first_whole_body_wins_a_race_of_two_puts(runtime):
 def test_s3_puts_never_go_through_the_app(runtime):
     with pytest.raises(NotFound):
         runtime.call(local_puts.open_put, "1/" + "a" * 32 + ".png", "image/png", 10, "1", "x")
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)  # local backend only
+def test_a_put_is_refused_while_a_confirm_holds_the_upload(runtime):
+    data = png()
+    granted = runtime.call(uploads.start, new_user(runtime), "a.png", "image/png", len(data))
+    claim = runtime.claims.take(granted.r2_key)
+    with claim, pytest.raises(Forbidden) as refused:
+        open_put(runtime, granted, data)
+    assert refused.value.code == "upload_closed"
+    assert runtime.storage.head(granted.r2_key) is None

@@ -50,9 +50,8 @@ def test_the_old_upload_url_cannot_replace_a_confirmed_image(client, served):
     assert storage.read(image["r2_key"]) == data
 
 
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)  # local backend only
 def test_local_backend_accepts_one_put_per_grant(client, served):
-    if get_runtime().storage.kind != "local":
-        pytest.skip("S3 presigned URLs cannot be limited to one PUT: staging keys cover that")
     account, data = new_account(client), png()
     upload = grant(client, account, data)
     assert put_bytes(upload, data).status_code == 200
@@ -61,26 +60,9 @@ def test_local_backend_accepts_one_put_per_grant(client, served):
     assert get_runtime().storage.read(upload["r2_key"]) == data
 
 
-def test_local_put_is_refused_while_a_confirm_holds_the_upload(client, served):
-    from imghost.services import upload_claims
-
-    runtime = get_runtime()
-    if runtime.storage.kind != "local":
-        pytest.skip("local backend only")
-    account, data = new_account(client), png()
-    upload = grant(client, account, data)
-    with Session(runtime.engine) as session:
-        assert upload_claims.claim(session, upload["r2_key"])
-        session.commit()
-    refused = put_bytes(upload, data)
-    assert refused.status_code == 403 and refused.json()["code"] == "upload_closed"
-    assert runtime.storage.head(upload["r2_key"]) is None
-
-
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)  # S3/R2 only
 def test_s3_confirm_copies_to_the_final_key_with_our_headers(client, served, seaweed):
     storage = get_runtime().storage
-    if storage.kind != "s3":
-        pytest.skip("S3/R2 only")
     account, data = new_account(client), png()
     upload = grant(client, account, data)
     # The browser's PUT could say anything about presentation: the copy replaces it.
@@ -115,13 +97,12 @@ def test_s3_publish_refuses_a_staging_object_replaced_after_it_was_read(s3_confi
         storage.delete(leftover)
 
 
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)  # S3/R2 only
 def test_a_replaced_staging_object_is_refused_at_confirm(client, served, monkeypatch):
     """The uploader races its own confirm: nothing unchecked is published, nothing is left."""
     from imghost.services import uploads
 
     storage = get_runtime().storage
-    if storage.kind != "s3":
-        pytest.skip("S3/R2 only")
     account, data = new_account(client), png()
     upload = grant(client, account, data)
     assert put_bytes(upload, data).status_code == 200

@@ -107,7 +107,7 @@ def test_oembed_and_pages_refuse_what_is_not_there(client, sharing_server):
         assert reply.status_code == 404 and reply.json()["code"] == "image_not_found"
     assert client.get("/api/oembed").status_code == 400
     assert client.get("/api/oembed", params={"url": f"{base}/i/abcdefgh",
-                                             "format": "xml"}).status_code == 501
+                                             "format": "xml"}).status_code == 400
     assert client.get("/api/oembed", params={"url": f"{base}/i/abcdefgh",
                                              "maxwidth": 0}).status_code == 400
 

@@ -81,7 +81,9 @@ def test_register_login_upload_view_copy_delete_logout(open_page, ui_server, tmp
     page.get_by_role("button", name="Copy Markdown").click()
     page.wait_for_function("md => navigator.clipboard.readText().then(t => t === md)",
                            arg=f"![harbour.jpg]({link})")
-    expect(dialog.get_by_role("link", name="Open original")).to_have_attribute("href", link)
+    # The viewer opens the image's share page; the direct link is the copy box above.
+    expect(dialog.get_by_role("link", name="Open page")).to_have_attribute(
+        "href", re.compile(rf"^{re.escape(ui_server.base_url)}/i/[0-9A-Za-z]{{8,}}$"))
     expect(dialog).to_contain_text("200 × 300 px")
     served = httpx.get(link, follow_redirects=True, timeout=30)
     assert served.status_code == 200

