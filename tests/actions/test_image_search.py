@@ -14,6 +14,7 @@ from imghost.models import Image, User
 from imghost.runtime import Runtime
 from imghost.services import images
 from imghost.services.images import Search
+from imghost.services.object_keys import derivative_key
 from imghost.services.slugs import new_slug
 from tests.support.actions import new_user
 
@@ -30,6 +31,8 @@ def add_rows(runtime: Runtime, user: User, specs: list[tuple[str, str, int, int]
             ids.append(connection.execute(insert(Image.__table__).values(
                 user_id=user.id, filename=filename, r2_key=key, content_type=content_type,
                 size_bytes=size, public_url=f"http://x/{key}", slug=new_slug(),
+                # Made already: no thumbnail job for rows without objects.
+                thumbnail_key=derivative_key(key, "thumb"),
                 created_at=DAY0 + timedelta(days=day, minutes=len(ids)),
             ).returning(Image.__table__.c.id)).scalar_one())
         connection.execute(update(User.__table__).where(User.__table__.c.id == user.id)
