@@ -135,6 +135,15 @@ def figure_rows(configs: dict[str, dict]) -> list[Row]:
             else:
                 rows.append(Row(f"[{label}] gallery time to first thumbnails (Chromium)",
                                 gallery["summary"]))
+        scroll = facts.get("gallery_scroll")
+        if scroll is not None:
+            figure = f"[{label}] gallery scrolled to the end of 10,000 images (Chromium)"
+            if "skipped" in scroll:
+                rows.append(Row(figure, f"not measured: {scroll['skipped']}"))
+            else:
+                rows.append(Row(figure, scroll["summary"],
+                                "last 5 pages ≤ 1.3 × first 5; DOM bounded",
+                                "yes" if scroll["met"] else "**no**"))
     return rows
 
 

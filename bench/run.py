@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench import load, report
 from bench.gallery import measure_gallery
+from bench.gallery_scroll import measure_gallery_scroll
 from bench.process import rss_mib
 from bench.scenarios import Target, run_all, token_for
 from bench.seed import seed
@@ -90,6 +91,8 @@ def run_config(name: str, env: dict[str, str], port: int, out: Path, workers: in
         facts["rss_after_mib"] = rss_mib(server.process.pid)
         if gallery:
             facts["gallery"] = measure_gallery(server.base_url, gallery_token, work, log)
+            facts["gallery_scroll"] = measure_gallery_scroll(
+                server.base_url, token_for(server.base_url, users["big"].username), work, log)
     finally:
         server.stop()
     # Cold start: a restart on the existing database, as after a deploy.

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from blurhash.blurhash import base83_encode
 from sqlalchemy import create_engine, insert, text, update
 
 from imghost.models import Image, User
@@ -22,6 +23,13 @@ BIG_USER_IMAGES = 10_000
 SMALL_USERS = 3
 SMALL_USER_IMAGES = 5
 BATCH = 2_000
+# A real blurhash (4x3 components) whose average colour each row changes: every row's
+# differs, as in a real library, so the gallery's preview cache is no help.
+BLURHASH = "LVHLl1t7~qxut7fQofj[~qofofof"
+
+
+def _blurhash(n: int) -> str:
+    return BLURHASH[:2] + base83_encode((n * 2654435761) % 0xFFFFFF, 4) + BLURHASH[6:]
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,8 @@ def _image_rows(user_id: int, count: int, site_url: str, start: datetime) -> lis
             "public_url": f"{site_url}/api/files/{key}", "width": 1600, "height": 1200,
             # Realistic rows carry derivatives, so a listing builds all three URLs.
             "thumbnail_key": f"{stem}_thumb.webp", "display_key": f"{stem}_display.webp",
-            "placeholder": "#7a6f5c", "created_at": start + timedelta(seconds=n),
-            "slug": new_slug(),
+            "placeholder": "#7a6f5c", "blurhash": _blurhash(n),
+            "created_at": start + timedelta(seconds=n), "slug": new_slug(),
         })
     return rows
 

@@ -82,6 +82,9 @@ class ImageFields(SQLModel):
     height: int | None = None
     # A tiny stand-in (dominant colour) shown until the thumbnail arrives.
     placeholder: str | None = Field(default=None, max_length=100)
+    # A blurhash (blurha.sh) of the picture, made with the thumbnail: clients decode it
+    # into a blurred preview; null until the pipeline has run.
+    blurhash: str | None = Field(default=None, max_length=100)
     # Past this instant the image is gone everywhere; the expiry sweep deletes it.
     expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
@@ -90,6 +93,9 @@ class Image(ImageFields, table=True):
     __tablename__ = "images"
     __table_args__ = (
         Index("ix_images_user_id_id", "user_id", "id"),
+        # Listing sorts and filters (services/image_search.py).
+        Index("ix_images_user_id_size_bytes_id", "user_id", "size_bytes", "id"),
+        Index("ix_images_user_id_created_at", "user_id", "created_at"),
         # Only pending images: the thumbnail picker never walks finished ones.
         Index("ix_images_thumbnail_pending", "id", postgresql_where=text("thumbnail_key IS NULL"),
               sqlite_where=text("thumbnail_key IS NULL")),

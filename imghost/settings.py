@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     # than it speeds confirms (bench/slow_confirms.py); add processes instead.
     confirm_workers: int = Field(default=1, ge=1, le=64)
 
+    # Gallery and API listing: the longest filename search text accepted.
+    search_max_chars: int = Field(default=100, ge=1, le=255)
+    # Bulk actions (delete, zip download): the most images one request may name.
+    bulk_max_images: int = Field(default=1000, ge=1, le=10_000)
+    # A zip download's largest total of original bytes, and how long its link works.
+    zip_max_bytes: int = Field(default=2048 * MIB, ge=1)
+    zip_link_ttl_seconds: int = Field(default=300, ge=10, le=24 * 3600)
+
     # Shared state for several workers/containers: rate-limit counters live here
     # when set (Reflex's own state uses REFLEX_REDIS_URL). Empty: per-process memory.
     redis_url: str = ""

@@ -1,7 +1,8 @@
 """What the OpenAPI document and the /api catch-all add to the routes' own contract.
 
 - Limits that come from settings are stated in the document (size_bytes at most
-  IMGHOST_MAX_UPLOAD_BYTES), so a schema-valid request is one the server takes.
+  IMGHOST_MAX_UPLOAD_BYTES, a search text at most IMGHOST_SEARCH_MAX_CHARS, a selection
+  at most IMGHOST_BULK_MAX_IMAGES ids), so a schema-valid request is one the server takes.
 - A method a path does not have is 405 with an Allow header, not a 404.
 """
 
@@ -32,6 +33,12 @@ def declare_settings_limits(api: FastAPI, settings: Settings) -> None:
             for name in ("UploadUrlIn", "ConfirmIn"):
                 if name in models:
                     models[name]["properties"]["size_bytes"]["maximum"] = settings.max_upload_bytes
+            if "ImageIdsIn" in models:
+                models["ImageIdsIn"]["properties"]["ids"]["maxItems"] = settings.bulk_max_images
+            listing = api.openapi_schema.get("paths", {}).get("/api/images/", {}).get("get", {})
+            for parameter in listing.get("parameters", []):
+                if parameter["name"] == "q":
+                    parameter["schema"]["maxLength"] = settings.search_max_chars
         return api.openapi_schema
 
     api.openapi = openapi  # type: ignore[method-assign]

@@ -1,24 +1,30 @@
-"""The image endpoints: upload grant, confirm, list, get, change, delete. Each runs one action."""
+"""The image endpoints: upload grant, confirm, list (search, sort), get, change, delete,
+bulk delete, zip. Each runs one action."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
+    BulkDeletedOut,
     ConfirmIn,
     ErrorOut,
+    ImageIdsIn,
     ImageOut,
     ImagePageOut,
     ImagePatchIn,
     UploadUrlIn,
     UploadUrlOut,
+    ZipLinkOut,
 )
-from imghost.services import images, uploads
+from imghost.services import bulk, image_types, images, uploads, zip_download
 
+Sort = Literal["newest", "oldest", "largest"]
 router = APIRouter(prefix="/api/images", tags=["images"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
           503: {"model": ErrorOut}}
@@ -44,16 +50,62 @@ async def confirm(body: ConfirmIn, token: BearerToken, runtime: RuntimeDep,
 
 @router.get("/", response_model=ImagePageOut, responses=ERRORS)
 @router.get("", response_model=ImagePageOut, include_in_schema=False)
-async def list_images(token: BearerToken, runtime: RuntimeDep,
-                      limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
-                      per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
-                      cursor: Annotated[str | None, Query(
-                          max_length=64, description="next_cursor of the previous page",
-                          json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
-                      ) -> ImagePageOut:
+async def list_images(
+    token: BearerToken, runtime: RuntimeDep,
+    limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
+    per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
+    cursor: Annotated[str | None, Query(max_length=64, description=(
+        "next_cursor of the previous page (a cursor belongs to one sort)"),
+        json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
+    before: Annotated[str | None, Query(max_length=64, description=(
+        "prev_cursor of a page: the page before it, in the same order"),
+        json_schema_extra={"pattern": images.CURSOR_PATTERN.pattern})] = None,
+    q: Annotated[str | None, Query(description="Text the filename contains (any case)")] = None,
+    type: Annotated[str | None, Query(  # noqa: A002
+        description="Content type or extension, e.g. image/png or png",
+        json_schema_extra={"enum": [*image_types.ALLOWED, *image_types.BY_EXTENSION]})] = None,
+    created_from: Annotated[str | None, Query(
+        alias="from", description="Uploaded on or after: YYYY-MM-DD or ISO 8601 time",
+        json_schema_extra={"format": "date"})] = None,
+    created_to: Annotated[str | None, Query(
+        alias="to", description="Uploaded on or before: YYYY-MM-DD (the whole day) or ISO 8601 time",
+        json_schema_extra={"format": "date"})] = None,
+    sort: Annotated[Sort, Query(description="newest and oldest by upload, largest by size")] = "newest",
+) -> ImagePageOut:
     size = limit or per_page or images.DEFAULT_PAGE_SIZE
-    page = await runtime.run_as(token, images.list_page, size, cursor)
-    return ImagePageOut(images=page.images, next_cursor=page.next_cursor, total=page.total)
+    search = images.Search(q=q, type=type, created_from=created_from, created_to=created_to,
+                           sort=sort)
+    page = await runtime.run_as(token, images.list_page, size, cursor, search, before)
+    return ImagePageOut(images=page.images, next_cursor=page.next_cursor,
+                        prev_cursor=page.prev_cursor, total=page.total)
+
+
+@router.post("/bulk-delete", response_model=BulkDeletedOut, responses=ERRORS)
+async def bulk_delete(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> BulkDeletedOut:
+    """Delete up to IMGHOST_BULK_MAX_IMAGES images in one request; ids that are not
+    yours (or are gone already) are listed as missing."""
+    result = await runtime.run_as(token, bulk.remove_many, body.ids)
+    return BulkDeletedOut(deleted=result.deleted, missing=result.missing)
+
+
+@router.post("/zip", response_model=ZipLinkOut,
+             responses={**ERRORS, 413: {"model": ErrorOut}})
+async def zip_link(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> ZipLinkOut:
+    """A short-lived link that downloads the images as one streamed zip."""
+    link = await runtime.run_as(token, zip_download.grant_zip, body.ids)
+    return ZipLinkOut(**vars(link))
+
+
+@router.get("/zip/{link}", response_class=StreamingResponse,
+            responses={200: {"content": {"application/zip": {}}}, 400: {"model": ErrorOut},
+                       404: {"model": ErrorOut}})
+async def zip_file(link: Annotated[str, Path(max_length=4096)],
+                   runtime: RuntimeDep) -> StreamingResponse:
+    download = await runtime.run(zip_download.open_zip, link)
+    return StreamingResponse(download.chunks(runtime.storage), media_type="application/zip",
+                             headers={"Content-Disposition":
+                                      f'attachment; filename="{download.filename}"',
+                                      "Cache-Control": "no-store"})
 
 
 ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]

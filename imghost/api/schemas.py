@@ -11,7 +11,7 @@ from imghost.models import UtcDatetime
 from imghost.services.albums import AlbumPublic
 from imghost.services.auth import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, USERNAME_PATTERN
 from imghost.services.image_types import ALLOWED
-from imghost.services.images import ImagePublic
+from imghost.services.images import MAX_ID, ImagePublic
 from imghost.services.storage.base import KEY_PATTERN
 from imghost.services.uploads import MAX_FILENAME_CHARS
 
@@ -125,7 +125,30 @@ class ImagePatchIn(BaseModel):
 class ImagePageOut(BaseModel):
     images: list[ImageOut]
     next_cursor: str | None
-    total: int
+    # The page before this one (GET ?before=): null on the first page.
+    prev_cursor: str | None = None
+    total: int = Field(description="The user's images, or those matching the filters")
+
+
+class ImageIdsIn(BaseModel):
+    model_config = STRICT
+    # The service checks these (with their own codes); the schema states them.
+    ids: list[JsonInt] = Field(description="Image ids (at most IMGHOST_BULK_MAX_IMAGES)",
+                           examples=[[12, 13, 14]], json_schema_extra={
+                               "minItems": 1, "items": {"type": "integer", "minimum": 1,
+                                                        "maximum": MAX_ID}})
+
+
+class BulkDeletedOut(BaseModel):
+    deleted: list[int]
+    missing: list[int] = Field(description="Ids that were not yours or already gone")
+
+
+class ZipLinkOut(BaseModel):
+    url: str = Field(description="GET it (no token needed) before expires_at for the zip")
+    expires_at: UtcDatetime
+    count: int
+    size_bytes: int
 
 
 AlbumOut = AlbumPublic

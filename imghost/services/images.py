@@ -1,25 +1,23 @@
-"""Image actions: list a page (keyset, newest first), change (rename, expiry) and remove;
+"""Image actions: list a page (search, sort, keyset), change (rename, expiry) and remove;
 an image as clients see it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User, UtcDatetime
-from imghost.services import credentials, expiry
+from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-# Ids are 32-bit integers in the schema; anything larger cannot exist.
-MAX_ID = 2**31 - 1
+MAX_ID = image_search.MAX_ID
 
 
 class ImagePublic(ImageFields):
@@ -38,7 +36,9 @@ class ImagePublic(ImageFields):
 class ImagePage:
     images: list[ImagePublic]
     next_cursor: str | None
-    total: int
+    total: int  # every image of the user, or those matching the search
+    # For `before=`: set when images come before this page in its sort.
+    prev_cursor: str | None = None
 
 
 def public(image, storage: Storage) -> ImagePublic:
@@ -50,6 +50,7 @@ def public(image, storage: Storage) -> ImagePublic:
         id=image.id, filename=image.filename, r2_key=image.r2_key,
         content_type=image.content_type, size_bytes=image.size_bytes,
         width=image.width, height=image.height, placeholder=image.placeholder,
+        blurhash=image.blurhash,
         public_url=storage.public_url(image.r2_key),
         thumbnail_url=url(image.thumbnail_key), display_url=url(image.display_key),
         page_url=image_page_url(storage.settings.site_url, image.slug),
@@ -61,49 +62,76 @@ def image_page_url(site_url: str, slug: str) -> str:
     return f"{site_url}/i/{slug}"
 
 
-# A cursor is the last id of the page, in hex without leading zeros: 1 to MAX_ID
-# exactly, so the pattern the API declares admits only cursors that can exist.
-CURSOR_PATTERN = re.compile(r"^(?:[1-7][0-9a-f]{7}|[1-9a-f][0-9a-f]{0,6})$")
+# Every cursor a listing issues (any sort) matches this; the API declares it.
+CURSOR_PATTERN = image_search.CURSOR_PATTERN
 
 
-def _encode_cursor(last_id: int) -> str:
-    return format(last_id, "x")
+@dataclass(frozen=True)
+class Search:
+    """A listing's filters and sort as the caller typed them; list_page validates them."""
 
-
-def _decode_cursor(cursor: str) -> int:
-    if not CURSOR_PATTERN.fullmatch(cursor):
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor",
-                      errors=[{"field": "cursor", "message": "Invalid cursor."}])
-    return int(cursor, 16)
+    q: str | None = None
+    type: str | None = None
+    created_from: str | None = None
+    created_to: str | None = None
+    sort: str | None = None
 
 
 @credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
-              cursor: str | None = None) -> ImagePage:
-    """The user's images, newest first, one keyset page at a time."""
+              cursor: str | None = None, search: Search | None = None,
+              before: str | None = None) -> ImagePage:
+    """The user's images matching `search`, one keyset page at a time in its sort
+    (newest first by default): the page after `cursor`, or the one before `before`."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE_SIZE}.", code="validation_error",
                       errors=[{"field": "limit", "message": f"Between 1 and {MAX_PAGE_SIZE}."}])
+    search = search or Search()
+    query = image_search.parse_query(ctx.settings.search_max_chars, search.q, search.type,
+                                     search.created_from, search.created_to, search.sort)
+    if cursor is not None and before is not None:
+        raise Invalid("Give cursor or before, not both.", code="validation_error",
+                      errors=[{"field": "before", "message": "Not together with cursor."}])
+    sort, backwards = query.sort, before is not None
     # Core rows, not ORM objects: a page is read-only, and building 51 tracked
     # instances was ~10% of the request's CPU. public() reads the same attribute names.
     table = Image.__table__
-    # user_id as a one-value range, ordered by (user_id, id): only ix_images_user_id_id
-    # gives that order, so every page is a walk of limit + 1 index entries (with
+    # user_id as a one-value range, ordered by (user_id, sort key, id): only the sort's
+    # index gives that order, so every page is a walk of limit + 1 index entries (with
     # `user_id = X ORDER BY id` PostgreSQL may walk the primary key backwards and
     # filter by user, scanning the rest of the table on a big user's last page).
-    query = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
-                                expiry.still_there(ctx.clock()))
-    if cursor is not None:  # "" is no cursor this server issued either
-        query = query.where(table.c.id < _decode_cursor(cursor))
+    statement = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
+                                    expiry.still_there(ctx.clock()),
+                                    *image_search.filter_clauses(table, query))
+    if cursor is not None or before is not None:  # "" is no cursor this server issued either
+        position = image_search.decode_cursor(sort, cursor if cursor is not None else before,
+                                              "cursor" if cursor is not None else "before")
+        statement = statement.where(image_search.after_clause(table, sort, position, backwards))
+    toward_smaller = image_search.descending(sort) != backwards
+    order = [c.desc() if toward_smaller else c.asc()
+             for c in image_search.order_columns(table, sort)]
     connection = ctx.session.connection()
-    rows = connection.execute(query.order_by(table.c.user_id.desc(), table.c.id.desc())
-                              .limit(limit + 1)).all()
+    rows = connection.execute(statement.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    total = connection.execute(select(User.__table__.c.image_count)
-                               .where(User.__table__.c.id == user.id)).scalar_one()
-    return ImagePage(images=[public(row, ctx.storage) for row in rows],
-                     next_cursor=_encode_cursor(rows[-1].id) if more else None, total=total)
+    if backwards:
+        rows.reverse()
+    has_next = bool(rows) and (backwards or more)
+    has_prev = bool(rows) and (more if backwards else cursor is not None)
+    if query.filtered:
+        total = connection.execute(
+            select(func.count()).select_from(table).where(
+                table.c.user_id == user.id, expiry.still_there(ctx.clock()),
+                *image_search.filter_clauses(table, query))
+        ).scalar_one()
+    else:
+        total = connection.execute(select(User.__table__.c.image_count)
+                                   .where(User.__table__.c.id == user.id)).scalar_one()
+    return ImagePage(
+        images=[public(row, ctx.storage) for row in rows],
+        next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
+        total=total,
+        prev_cursor=image_search.encode_cursor(sort, rows[0]) if has_prev else None)
 
 
 def _own_image(ctx: Context, user: User, image_id: int) -> Image:

@@ -50,8 +50,8 @@ class Metrics:
     def upload_refused(self, reason: str) -> None:
         self._refused.labels(reason).inc()
 
-    def image_deleted(self) -> None:
-        self._deleted.inc()
+    def image_deleted(self, count: int = 1) -> None:
+        self._deleted.inc(count)
 
     def images_expired(self, count: int) -> None:
         self._expired.inc(count)

@@ -251,7 +251,7 @@ def test_list_only_shows_your_own_images(client):
     alice, bob = new_account(client), new_account(client)
     upload_image(client, alice)
     assert client.get("/api/images/", headers=bob.headers).json() == {
-        "images": [], "next_cursor": None, "total": 0}
+        "images": [], "next_cursor": None, "prev_cursor": None, "total": 0}
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "ten"},

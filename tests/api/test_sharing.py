@@ -195,6 +195,10 @@ def test_expires_in_at_upload_is_checked_and_recorded(client):
     for bad in ({"filename": 5}, {"expires_in": "soon"}, {"filename": ""}):
         reply = client.patch(f"/api/images/{confirmed['id']}", headers=account.headers, json=bad)
         assert reply.status_code == 400, (bad, reply.text)
+    # A name with nothing printable is a valid name, stored as "image" (as at upload).
+    blank = client.patch(f"/api/images/{confirmed['id']}", headers=account.headers,
+                         json={"filename": "   "})
+    assert blank.status_code == 200 and blank.json()["filename"] == "image", blank.text
 
 
 def test_albums_through_the_api_with_ownership_and_unsharing(client, sharing_server):

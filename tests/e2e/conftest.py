@@ -56,10 +56,10 @@ def open_page(browser, ui_server, console) -> Iterator[Callable[..., Page]]:
     """A fresh browser context (own localStorage) per call, console errors collected."""
     contexts = []
 
-    def make(viewport: dict = DESKTOP, color_scheme: str = "light") -> Page:
+    def make(viewport: dict = DESKTOP, color_scheme: str = "light", **options) -> Page:
         context = browser.new_context(
             base_url=ui_server.base_url, viewport=viewport, color_scheme=color_scheme,
-            permissions=["clipboard-read", "clipboard-write"])
+            permissions=["clipboard-read", "clipboard-write"], **options)
         context.set_default_timeout(20_000)
         contexts.append(context)
         return console.watch(context.new_page())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from imghost.services.processing.blur import blurhash_of
 from imghost.services.processing.inspect import opened_image
 from imghost.services.processing.limits import (
     DISPLAY_METHOD,
@@ -34,6 +35,7 @@ ALWAYS_DISPLAY = {"HEIF"}
 class Derivatives:
     thumbnail: bytes
     display: bytes | None  # None when the original is small enough to show as it is
+    blurhash: str = ""  # of the thumbnail (processing/blur.py)
 
 
 def _encode(image: Image.Image, quality: int, method: int, icc: bytes | None) -> bytes:
@@ -69,4 +71,4 @@ def make_derivatives(data: bytes, content_type: str) -> Derivatives:
     thumbnail = frame.resize(fit(*frame.size, THUMBNAIL_SIDE), Image.Resampling.BICUBIC,
                              reducing_gap=1.5)
     return Derivatives(thumbnail=_encode(thumbnail, THUMBNAIL_QUALITY, THUMBNAIL_METHOD, icc),
-                       display=display)
+                       display=display, blurhash=blurhash_of(thumbnail))

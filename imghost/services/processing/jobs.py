@@ -62,10 +62,12 @@ def claim(ctx: Context, image_id: int, max_attempts: int | None) -> Claim | None
     return Claim(key=key, content_type=content_type, attempt=attempt)
 
 
-def record(ctx: Context, image_id: int, thumbnail_key: str, display_key: str | None) -> bool:
-    """Store the derivatives' keys; False when the image was deleted meanwhile."""
+def record(ctx: Context, image_id: int, thumbnail_key: str, display_key: str | None,
+           blurhash: str | None = None) -> bool:
+    """Store the derivatives' keys and the thumbnail's blurhash; False when the image was
+    deleted meanwhile."""
     return bool(ctx.session.exec(update(Image).where(Image.id == image_id).values(
-        thumbnail_key=thumbnail_key, display_key=display_key,
+        thumbnail_key=thumbnail_key, display_key=display_key, blurhash=blurhash or None,
         thumbnail_lease_until=None)).rowcount)
 
 

@@ -137,7 +137,8 @@ class ThumbnailQueue:
         if made.display is not None:
             display_key = derivative_key(key, "display")
             storage.put(display_key, made.display, WEBP)
-        if not self.runner.call(jobs.record, image_id, thumbnail_key, display_key):
+        if not self.runner.call(jobs.record, image_id, thumbnail_key, display_key,
+                                made.blurhash):
             # Deleted meanwhile, and its delete may have run before these puts.
             storage.delete_many([k for k in (thumbnail_key, display_key) if k])
             raise _ImageGone

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from imghost.ui.components.gallery import empty_state, grid, viewer
+from imghost.ui.components.gallery import empty_state, grid, no_matches
+from imghost.ui.components.gallery_toolbar import filters, selection_bar
+from imghost.ui.components.gallery_viewer import viewer
 from imghost.ui.components.layout import app_page, link_button
 from imghost.ui.state.gallery import GalleryState
 
@@ -22,30 +24,30 @@ def header() -> rx.Component:
         ),
         rx.spacer(),
         link_button("Upload", "upload", "/upload", size="2", id="header-upload"),
-        align="end", width="100%", margin_bottom="1.25em",
+        align="end", width="100%", margin_bottom="1em",
     )
+
+
+def filtered() -> rx.Var:
+    return ((GalleryState.q != "") | (GalleryState.type_filter != "all")
+            | (GalleryState.date_from != "") | (GalleryState.date_to != ""))
 
 
 def gallery_page() -> rx.Component:
     return app_page(
         header(),
+        filters(),
+        rx.cond(GalleryState.selected_ids.length() > 0, selection_bar()),
         rx.cond(GalleryState.error != "",
                 rx.callout(GalleryState.error, icon="triangle-alert", color_scheme="red",
-                           margin_bottom="1em")),
+                           margin_bottom="1em", role="alert")),
         rx.cond(
             GalleryState.loaded,
             # "No images yet" would be a lie while the list could not be loaded.
-            rx.cond(GalleryState.images.length() > 0, grid(),
-                    rx.cond(GalleryState.error == "", empty_state())),
+            rx.cond(GalleryState.total > 0, grid(),
+                    rx.cond(GalleryState.error == "",
+                            rx.cond(filtered(), no_matches(), empty_state()))),
             rx.center(rx.spinner(size="3"), padding_y="4em"),
-        ),
-        rx.cond(
-            GalleryState.next_cursor != "",
-            rx.center(
-                rx.button("Load more", on_click=GalleryState.load_more, variant="soft", size="3",
-                          loading=GalleryState.loading_more, id="load-more"),
-                padding_y="1.5em",
-            ),
         ),
         viewer(),
     )

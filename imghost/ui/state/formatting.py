@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
 from imghost.services.labels import human_size, markdown_link
+from imghost.services.processing.blur import blurhash_data_url, colour_data_url
+from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
 
 __all__ = ["GalleryImage", "gallery_image", "human_size", "markdown_link", "storage_usage"]
 
@@ -20,8 +22,6 @@ def storage_usage(bytes_stored: int, quota_bytes: int | None) -> tuple[str, int]
         return f"{human_size(bytes_stored)} used (no limit)", 0
     percent = min(100, round(100 * bytes_stored / quota_bytes)) if quota_bytes else 100
     return f"{human_size(bytes_stored)} of {human_size(quota_bytes)} used", percent
-
-
 
 
 @dataclass
@@ -43,14 +43,39 @@ class GalleryImage:
     ratio: float = 1.0
     # "#rrggbb" shown while the picture loads; empty when not known.
     placeholder: str = ""
+    # The tile's picture: srcset of the thumbnail and display sizes, with the
+    # thumbnail's own width and height (the browser reserves the box before loading).
+    srcset: str = ""
+    thumb_width: int = THUMBNAIL_SIDE
+    thumb_height: int = THUMBNAIL_SIDE
+    # Shown under the thumbnail until it arrives: a data: URL of the blurhash preview
+    # (or of the average colour); an <img> source, never a style (see processing/blur.py).
+    preview: str = ""
     # The server-rendered share page (/i/{slug}).
     page_url: str = ""
     # "" when the image never expires, else when it will.
     expires: str = ""
 
 
+def _srcset(image: ImagePublic, measured: bool) -> str:
+    if not (measured and image.thumbnail_url):
+        return ""
+    candidates = [f"{image.thumbnail_url} {fit(image.width, image.height, THUMBNAIL_SIDE)[0]}w"]
+    if image.display_url:
+        candidates.append(f"{image.display_url} {fit(image.width, image.height, DISPLAY_SIDE)[0]}w")
+    return ", ".join(candidates)
+
+
+def _preview(image: ImagePublic, colour: str) -> str:
+    preview = blurhash_data_url(image.blurhash) if image.blurhash else ""
+    return preview or (colour_data_url(colour) if colour else "")
+
+
 def gallery_image(image: ImagePublic) -> GalleryImage:
     measured = bool(image.width and image.height)
+    colour = image.placeholder if PLACEHOLDER.match(image.placeholder or "") else ""
+    thumb_width, thumb_height = (fit(image.width, image.height, THUMBNAIL_SIDE) if measured
+                                 else (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     return GalleryImage(
         id=image.id,
         filename=image.filename,
@@ -63,7 +88,10 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         content_type=image.content_type,
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,
-        placeholder=image.placeholder if PLACEHOLDER.match(image.placeholder or "") else "",
+        placeholder=colour,
+        srcset=_srcset(image, measured),
+        thumb_width=thumb_width, thumb_height=thumb_height,
+        preview=_preview(image, colour),
         page_url=image.page_url,
         expires=image.expires_at.strftime("%Y-%m-%d %H:%M UTC") if image.expires_at else "",
     )

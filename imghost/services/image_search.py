@@ -1,0 +1,158 @@
+"""What a listing asks for (filename text, type, date range, sort) and its keyset paging.
+
+Every sort pages by keyset, never by offset: a cursor names the last image seen by
+its sort key and id, so page 400 costs what page 1 costs. Each sort has an index
+that yields its order for one user (see models.Image.__table_args__); the user_id
+one-value range keeps PostgreSQL on those indexes (see images.list_page).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Table, func, tuple_
+
+from imghost.errors import Invalid
+from imghost.services import image_types
+
+SORTS = ("newest", "oldest", "largest")
+# Ids are 32-bit integers in the schema; anything larger cannot exist.
+MAX_ID = 2**31 - 1
+MAX_SIZE = 2**63 - 1
+# A cursor names the last image seen, in hex without leading zeros, so the pattern the
+# API declares admits only cursors that can exist: newest is the id alone (the cursors
+# issued before sorts existed), oldest is "o" + id, largest "l" + size "." + id. A
+# cursor belongs to its sort: another sort's is refused.
+_ID = r"(?:[1-7][0-9a-f]{7}|[1-9a-f][0-9a-f]{0,6})"
+_SIZE = r"(?:0|[1-7][0-9a-f]{15}|[1-9a-f][0-9a-f]{0,14})"
+SORT_CURSORS = {
+    "newest": re.compile(f"^{_ID}$"),
+    "oldest": re.compile(f"^o{_ID}$"),
+    "largest": re.compile(f"^l{_SIZE}\\.{_ID}$"),
+}
+CURSOR_PATTERN = re.compile(f"^(?:{_ID}|o{_ID}|l{_SIZE}\\.{_ID})$")
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    text: str = ""
+    content_type: str | None = None
+    created_from: datetime | None = None  # inclusive
+    created_before: datetime | None = None  # exclusive
+    sort: str = "newest"
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.text or self.content_type or self.created_from or self.created_before)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: the sort key of one image and its id."""
+
+    id: int
+    size_bytes: int = 0
+
+
+def _invalid(field: str, detail: str, message: str) -> Invalid:
+    return Invalid(detail, code="validation_error", errors=[{"field": field, "message": message}])
+
+
+def _parse_moment(field: str, value: str, end_of_day: bool) -> datetime:
+    """A date (the whole day) or an ISO 8601 time (naive means UTC), as a UTC bound."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.min, tzinfo=UTC)
+            return moment + timedelta(days=1) if end_of_day else moment
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(field, f"{field} must be a date (YYYY-MM-DD) or an ISO 8601 time.",
+                       "Use YYYY-MM-DD.") from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment + timedelta(microseconds=1) if end_of_day else moment
+
+
+def parse_query(max_chars: int, q: str | None = None, type: str | None = None,  # noqa: A002
+                created_from: str | None = None, created_to: str | None = None,
+                sort: str | None = None) -> ImageQuery:
+    """The listing's filters from what a user typed; Invalid (400) naming the field."""
+    text = (q or "").strip()
+    if len(text) > max_chars:
+        raise _invalid("q", f"The search text is longer than {max_chars} characters.",
+                       f"At most {max_chars} characters.")
+    content_type = None
+    if type:
+        found = image_types.lookup(type) or image_types.BY_EXTENSION.get(type.strip().lower())
+        if found is None:
+            raise _invalid("type", f"type must be one of {', '.join(image_types.ALLOWED)}.",
+                           "Not an image type imghost stores.")
+        content_type = found.content_type
+    start = _parse_moment("from", created_from, False) if created_from else None
+    end = _parse_moment("to", created_to, True) if created_to else None
+    if start and end and start >= end:
+        raise _invalid("to", "to must not be before from.", "Must not be before from.")
+    sort = sort or "newest"
+    if sort not in SORTS:
+        raise _invalid("sort", f"sort must be one of {', '.join(SORTS)}.",
+                       f"One of {', '.join(SORTS)}.")
+    return ImageQuery(text=text, content_type=content_type, created_from=start,
+                      created_before=end, sort=sort)
+
+
+def encode_cursor(sort: str, row) -> str:
+    if sort == "largest":
+        return f"l{row.size_bytes:x}.{row.id:x}"
+    return f"o{row.id:x}" if sort == "oldest" else f"{row.id:x}"
+
+
+def decode_cursor(sort: str, cursor: str, field: str = "cursor") -> Position:
+    if not SORT_CURSORS[sort].fullmatch(cursor):
+        raise Invalid("The cursor is not one this server issued for this sort.",
+                      code="invalid_cursor",
+                      errors=[{"field": field, "message": "Invalid cursor."}])
+    if sort == "largest":
+        size_text, id_text = cursor[1:].split(".")
+        return Position(id=int(id_text, 16), size_bytes=int(size_text, 16))
+    return Position(id=int(cursor.removeprefix("o"), 16))
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filter_clauses(table: Table, query: ImageQuery) -> list:
+    clauses = []
+    if query.text:
+        clauses.append(func.lower(table.c.filename).like(_like_pattern(query.text), escape="\\"))
+    if query.content_type:
+        clauses.append(table.c.content_type == query.content_type)
+    if query.created_from:
+        clauses.append(table.c.created_at >= query.created_from)
+    if query.created_before:
+        clauses.append(table.c.created_at < query.created_before)
+    return clauses
+
+
+def descending(sort: str) -> bool:
+    return sort != "oldest"
+
+
+def order_columns(table: Table, sort: str) -> list:
+    """The sort's columns, user_id first so the (user_id, ...) index gives the order."""
+    if sort == "largest":
+        return [table.c.user_id, table.c.size_bytes, table.c.id]
+    return [table.c.user_id, table.c.id]
+
+
+def after_clause(table: Table, sort: str, position: Position, backwards: bool):
+    """Rows past the position in the sort's direction (or before it, backwards)."""
+    key = (tuple_(table.c.size_bytes, table.c.id), tuple_(position.size_bytes, position.id)) \
+        if sort == "largest" else (table.c.id, position.id)
+    column, value = key
+    toward_smaller = descending(sort) != backwards
+    return column < value if toward_smaller else column > value
