@@ -11,7 +11,9 @@ from fastapi.responses import StreamingResponse
 from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken, RuntimeDep
 from imghost.api.schemas import (
+    BulkChangedOut,
     BulkDeletedOut,
+    BulkExpiryIn,
     ConfirmIn,
     ErrorOut,
     ImageIdsIn,
@@ -86,6 +88,14 @@ async def bulk_delete(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep)
     yours (or are gone already) are listed as missing."""
     result = await runtime.run_as(token, bulk.remove_many, body.ids)
     return BulkDeletedOut(deleted=result.deleted, missing=result.missing)
+
+
+@router.post("/bulk-expiry", response_model=BulkChangedOut, responses=ERRORS)
+async def bulk_expiry(body: BulkExpiryIn, token: BearerToken,
+                      runtime: RuntimeDep) -> BulkChangedOut:
+    """Set (or clear, with null) the expiry of up to IMGHOST_BULK_MAX_IMAGES images."""
+    result = await runtime.run_as(token, bulk.set_expiry, body.ids, body.expires_in)
+    return BulkChangedOut(changed=result.changed, missing=result.missing)
 
 
 @router.post("/zip", response_model=ZipLinkOut,

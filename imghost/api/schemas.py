@@ -139,6 +139,16 @@ class ImageIdsIn(BaseModel):
                                                         "maximum": MAX_ID}})
 
 
+class BulkExpiryIn(ImageIdsIn):
+    expires_in: JsonInt | None = Field(description="Seconds from now; null: never expires",
+                                       examples=[86400], json_schema_extra={"minimum": 1})
+
+
+class BulkChangedOut(BaseModel):
+    changed: list[int]
+    missing: list[int] = Field(description="Ids that were not yours or already gone")
+
+
 class BulkDeletedOut(BaseModel):
     deleted: list[int]
     missing: list[int] = Field(description="Ids that were not yours or already gone")

@@ -6,13 +6,14 @@ what it made), then every object those images can have, in batches (one DeleteOb
 per 1,000 keys on S3). A storage failure rolls the rows back, so the same request can
 simply be repeated; nothing is orphaned.
 
-Albums (the sharing issue) will add "add to album" here as one more action over the
-same selection: `checked_ids` and `owned_rows` are what it needs.
+Setting the expiry of a selection is one UPDATE per chunk of owned ids; adding a
+selection to an album is albums.add_images, which takes a list already.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlmodel import select
@@ -98,3 +99,31 @@ def remove_many(ctx: Context, user: User, ids: list[int]) -> BulkDeleted:
         ctx.audit("images deleted", user_id=user.id, count=len(deleted), image_ids=deleted)
     return BulkDeleted(deleted=[i for i in ids if i in gone],
                        missing=[i for i in ids if i not in gone])
+
+
+@dataclass(frozen=True)
+class BulkChanged:
+    changed: list[int]
+    missing: list[int]  # not the caller's, or gone already
+    expires_at: datetime | None = None
+
+
+@credentials.requires("images:write")
+def set_expiry(ctx: Context, user: User, ids: list[int], expires_in: int | None) -> BulkChanged:
+    """Every selected image expires expires_in seconds from now (None: never)."""
+    ids = checked_ids(ctx, ids)
+    expires_at = expiry.expiry_after(ctx.clock(), expiry.checked_lifetime(ctx, expires_in))
+    table = Image.__table__
+    owned = [row.id for row in owned_rows(ctx, user, ids)]
+    changed: list[int] = []
+    for first in range(0, len(owned), ID_CHUNK):
+        chunk = owned[first:first + ID_CHUNK]
+        changed += [image_id for (image_id,) in ctx.session.connection().execute(
+            update(table).where(table.c.id.in_(chunk), table.c.user_id == user.id)
+            .values(expires_at=expires_at).returning(table.c.id))]
+    done = set(changed)
+    if changed:
+        ctx.audit("images expiry set", user_id=user.id, count=len(changed),
+                  expires_at=expires_at.isoformat() if expires_at else None)
+    return BulkChanged(changed=[i for i in ids if i in done],
+                       missing=[i for i in ids if i not in done], expires_at=expires_at)

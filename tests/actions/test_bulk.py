@@ -208,3 +208,26 @@ def test_expired_images_are_gone_from_search_zip_and_bulk_delete(runtime, clock)
     result = runtime.call(bulk.remove_many, user, [lasting.id, brief.id])
     assert result.deleted == [lasting.id] and result.missing == [brief.id]
     runtime.call(images.remove, user, brief.id)  # the sweep's work, leaving nothing behind
+
+
+def test_set_expiry_of_a_selection_touches_only_ones_own(runtime, clock):
+    user, stranger = new_user(runtime), new_user(runtime)
+    mine = [upload(runtime, user).image.id for _ in range(3)]
+    theirs = upload(runtime, stranger).image.id
+    result = runtime.call_as(log_in(runtime, user), bulk.set_expiry, [*mine, theirs], 3600)
+    assert result.changed == mine and result.missing == [theirs]
+    assert result.expires_at == clock() + timedelta(seconds=3600)
+    clock.advance(3601)  # gone at once everywhere: the listing no longer has them
+    assert runtime.call(images.list_page, user).images == []
+    assert runtime.call(images.list_page, stranger).total == 1
+
+
+def test_clearing_a_selections_expiry_and_refusing_a_bad_one(runtime):
+    user = new_user(runtime)
+    token = log_in(runtime, user)
+    ids = [upload(runtime, user).image.id for _ in range(2)]
+    runtime.call_as(token, bulk.set_expiry, ids, 60)
+    assert runtime.call_as(token, bulk.set_expiry, ids, None).expires_at is None
+    assert all(image.expires_at is None for image in runtime.call(images.list_page, user).images)
+    with pytest.raises(Invalid):
+        runtime.call_as(token, bulk.set_expiry, ids, 0)

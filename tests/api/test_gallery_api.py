@@ -133,3 +133,25 @@ def test_bulk_delete_and_zip(client):
     assert listing(client, stranger)["total"] == 1
     # The zip link of deleted images downloads nothing.
     assert httpx.get(link.json()["url"], timeout=30).status_code == 404
+
+
+def test_bulk_expiry_sets_and_clears_through_http(client):
+    account, other = new_account(client, "expiry"), new_account(client, "other")
+    mine = [upload_image(client, account)["id"] for _ in range(2)]
+    theirs = upload_image(client, other)["id"]
+    reply = client.post("/api/images/bulk-expiry", headers=account.headers,
+                        json={"ids": [*mine, theirs], "expires_in": 3600})
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"changed": mine, "missing": [theirs]}
+    listed = client.get("/api/images", headers=account.headers).json()["images"]
+    assert all(image["expires_at"] for image in listed)
+    cleared = client.post("/api/images/bulk-expiry", headers=account.headers,
+                          json={"ids": mine, "expires_in": None})
+    assert cleared.json()["changed"] == mine
+    assert not any(image["expires_at"] for image in
+                   client.get("/api/images", headers=account.headers).json()["images"])
+    for bad in ({"ids": mine, "expires_in": 0}, {"ids": [], "expires_in": 60},
+                {"ids": mine, "expires_in": "soon"}):
+        refused = client.post("/api/images/bulk-expiry", headers=account.headers, json=bad)
+        assert refused.status_code == 400, (bad, refused.text)
+    assert client.post("/api/images/bulk-expiry", json={"ids": mine}).status_code == 401

@@ -192,6 +192,8 @@ def test_selection_bulk_delete_and_zip(open_page, ui_server, artifacts_dir):
     with httpx.Client(base_url=ui_server.base_url, timeout=30) as client:
         account = new_account(client, "select")
         made = real_uploads(client, account) + real_uploads(client, account)
+        album = client.post("/api/albums", headers=account.headers,
+                            json={"title": "Picked"}).json()
     page = signed_in(open_page, account)
     expect(tiles(page)).to_have_count(len(made))
     checks = page.locator(".tile-check")
@@ -220,7 +222,22 @@ def test_selection_bulk_delete_and_zip(open_page, ui_server, artifacts_dir):
     archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
     assert len(archive.namelist()) == 2 and archive.testzip() is None
 
+    # The same two into an album, and expiring in a day, in one go each.
+    page.locator("#selection-album").click()
+    page.get_by_role("option", name="Picked").click()
+    expect(page.get_by_text("Added 2 images to Picked.")).to_be_visible()
+    page.locator("#selection-expiry").click()
+    page.get_by_role("option", name="1 day").click()
+    expect(page.get_by_text("2 images expire")).to_be_visible()
+    shot(page, artifacts_dir, "gallery-selection-album-expiry-desktop-light")
+    with httpx.Client(base_url=ui_server.base_url, timeout=30) as client:
+        in_album = client.get(f"/api/albums/{album['id']}/images",
+                              headers=account.headers).json()["images"]
+        listed = client.get("/api/images", headers=account.headers).json()["images"]
     picked = [tiles(page).nth(i).get_attribute("data-id") for i in (1, 2)]
+    assert {str(image["id"]) for image in in_album} == set(picked)
+    assert {str(image["id"]) for image in listed if image["expires_at"]} == set(picked)
+
     page.get_by_role("button", name="Delete", exact=True).click()
     confirm = page.get_by_role("alertdialog")
     expect(confirm).to_contain_text("Delete 2 images?")

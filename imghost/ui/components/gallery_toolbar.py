@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from imghost.services import image_types
+from imghost.ui.components.pickers import album_select, expiry_select
 from imghost.ui.state.gallery import GalleryState
 
 TYPE_CHOICES = [("all", "All types")] + [(t.content_type, t.label)
@@ -64,10 +65,13 @@ def selection_bar() -> rx.Component:
         rx.button(rx.icon("download", size=16), "Download zip",
                   on_click=GalleryState.download_selection, variant="soft",
                   loading=GalleryState.bulk_busy, id="download-zip"),
+        album_select(GalleryState.album_options, GalleryState.add_selection_to_album,
+                     id="selection-album", placeholder="Add to album", value=""),
+        expiry_select("", GalleryState.set_selection_expiry, id="selection-expiry",
+                      placeholder="Set expiry"),
         bulk_delete(),
         rx.button("Clear", on_click=GalleryState.clear_selection, variant="ghost",
                   color_scheme="gray", id="clear-selection"),
-        # Albums (the sharing issue) add "Add to album" here.
         wrap="wrap", gap="0.5em", align="center", width="100%", padding="0.6em 0.9em",
         margin_bottom="1em", border_radius="var(--radius-4)", id="selection-bar",
         background=rx.color("gray", 1), border=f"2px solid {rx.color('accent', 8)}",

@@ -71,6 +71,11 @@ def _preview(image: ImagePublic, colour: str) -> str:
     return preview or (colour_data_url(colour) if colour else "")
 
 
+def expiry_label(expires_at) -> str:
+    """"" when the image never expires, else when it will."""
+    return expires_at.strftime("%Y-%m-%d %H:%M UTC") if expires_at else ""
+
+
 def gallery_image(image: ImagePublic) -> GalleryImage:
     measured = bool(image.width and image.height)
     colour = image.placeholder if PLACEHOLDER.match(image.placeholder or "") else ""
@@ -93,5 +98,5 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         thumb_width=thumb_width, thumb_height=thumb_height,
         preview=_preview(image, colour),
         page_url=image.page_url,
-        expires=image.expires_at.strftime("%Y-%m-%d %H:%M UTC") if image.expires_at else "",
+        expires=expiry_label(image.expires_at),
     )

@@ -1,15 +1,17 @@
-"""The gallery's selection: click, shift-click ranges, all loaded; then delete them all
-or download them as one zip. Mixed into GalleryState (gallery.py), whose pages it reads.
-
-Albums (the sharing issue) add "add to album" here: one more handler over
-`selected_ids` calling its action, like delete_selection.
+"""The gallery's selection: click, shift-click ranges, all loaded; then delete them all,
+download them as one zip, add them to an album or set when they expire. Mixed into
+GalleryState (gallery.py), whose pages it reads.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import reflex as rx
 
-from imghost.services import bulk, zip_download
+from imghost.services import albums, bulk, zip_download
+from imghost.ui.state.choices import expires_in
+from imghost.ui.state.formatting import expiry_label
 from imghost.ui.state.service_calls import user_message
 from imghost.ui.state.session import SignedOut
 
@@ -93,3 +95,44 @@ class GallerySelection(rx.State, mixin=True):
             self.bulk_busy = False
         path = "/api/images/zip/" + link.url.rsplit("/", 1)[1]
         yield rx.download(url=path, filename=path.rsplit("/", 1)[1][:12] + ".zip")
+
+    @rx.event
+    async def add_selection_to_album(self, album_id: str):
+        names = {option.id: option.title for option in self.album_options}
+        if album_id not in names:
+            return
+        count = len(self.selected_ids)
+        try:
+            await self._as_user(albums.add_images, int(album_id), list(self.selected_ids))
+        except SignedOut:
+            yield TO_LOGIN
+            return
+        except Exception as error:
+            yield rx.toast.error(user_message(error, "adding to an album"))
+            return
+        yield rx.toast.success(f"Added {count} image{'' if count == 1 else 's'} to "
+                               f"{names[album_id]}.", duration=2500)
+
+    @rx.event
+    async def set_selection_expiry(self, choice: str):
+        """Every selected image expires that long from now ("never": clears it)."""
+        try:
+            result = await self._as_user(bulk.set_expiry, list(self.selected_ids),
+                                         expires_in(choice))
+        except SignedOut:
+            yield TO_LOGIN
+            return
+        except Exception as error:
+            yield rx.toast.error(user_message(error, "setting an expiry"))
+            return
+        label = expiry_label(result.expires_at)
+        changed = set(result.changed)
+        for slot in self._window.order:
+            items = self._slot(slot)
+            if any(item.id in changed for item in items):
+                self._set_slot(slot, [replace(item, expires=label) if item.id in changed
+                                      else item for item in items])
+        count = len(result.changed)
+        yield rx.toast.success(f"{count} image{'' if count == 1 else 's'} "
+                               + ("never expire." if not label else f"expire {label}."),
+                               duration=2500)
