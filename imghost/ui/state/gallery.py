@@ -303,18 +303,7 @@ class GalleryState(GallerySelection, SessionState):
 
     @rx.event
     async def add_to_album(self, album_id: str):
-        names = {option.id: option.title for option in self.album_options}
-        if album_id not in names:
-            return
-        try:
-            await self._as_user(albums.add_images, int(album_id), [self.viewer.id])
-        except SignedOut:
-            yield TO_LOGIN
-            return
-        except Exception as error:
-            yield rx.toast.error(user_message(error, "adding to an album"))
-            return
-        yield rx.toast.success(f"Added to {names[album_id]}.", duration=2500)
+        return await self._into_album(album_id, [self.viewer.id], "Added to {album}.")
 
     @rx.event
     def set_viewer_open(self, value: bool):

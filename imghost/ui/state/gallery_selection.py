@@ -96,22 +96,24 @@ class GallerySelection(rx.State, mixin=True):
         path = "/api/images/zip/" + link.url.rsplit("/", 1)[1]
         yield rx.download(url=path, filename=path.rsplit("/", 1)[1][:12] + ".zip")
 
-    @rx.event
-    async def add_selection_to_album(self, album_id: str):
+    async def _into_album(self, album_id: str, ids: list[int], done: str):
+        """Add ids to the album; the event that says how it went (None: no such album)."""
         names = {option.id: option.title for option in self.album_options}
         if album_id not in names:
-            return
-        count = len(self.selected_ids)
+            return None
         try:
-            await self._as_user(albums.add_images, int(album_id), list(self.selected_ids))
+            await self._as_user(albums.add_images, int(album_id), ids)
         except SignedOut:
-            yield TO_LOGIN
-            return
+            return TO_LOGIN
         except Exception as error:
-            yield rx.toast.error(user_message(error, "adding to an album"))
-            return
-        yield rx.toast.success(f"Added {count} image{'' if count == 1 else 's'} to "
-                               f"{names[album_id]}.", duration=2500)
+            return rx.toast.error(user_message(error, "adding to an album"))
+        return rx.toast.success(done.format(album=names[album_id]), duration=2500)
+
+    @rx.event
+    async def add_selection_to_album(self, album_id: str):
+        count = len(self.selected_ids)
+        return await self._into_album(album_id, list(self.selected_ids),
+                                      f"Added {count} image{'' if count == 1 else 's'} to {{album}}.")
 
     @rx.event
     async def set_selection_expiry(self, choice: str):
