@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from imghost.api.schemas import STRICT
 from imghost.services.credentials import SCOPES
 from imghost.services.images import ImagePublic
+from imghost.services.sessions import SessionInfo
+from imghost.services.tokens import CreatedToken, TokenInfo
 
 
 class TokenIn(BaseModel):
@@ -19,28 +19,10 @@ class TokenIn(BaseModel):
                                         description="Leave out for a token that never expires")
 
 
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    scopes: list[str]
-    prefix: str
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-
-
-class CreatedTokenOut(TokenOut):
-    token: str = Field(description="Shown this once; only its hash is kept")
-
-
-class SessionOut(BaseModel):
-    id: int
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    ip_address: str
-    user_agent: str
-    current: bool
+# One definition each: the services' own models.
+TokenOut = TokenInfo
+CreatedTokenOut = CreatedToken
+SessionOut = SessionInfo
 
 
 class PasswordIn(BaseModel):

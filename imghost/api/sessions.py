@@ -23,7 +23,7 @@ async def logout(token: BearerToken, runtime: RuntimeDep) -> Response:
 
 @router.get("/sessions", response_model=list[SessionOut], responses=ERRORS)
 async def list_sessions(token: BearerToken, runtime: RuntimeDep) -> list[SessionOut]:
-    return [SessionOut(**vars(info)) for info in await runtime.run_as(token, sessions.list_sessions)]
+    return await runtime.run_as(token, sessions.list_sessions)
 
 
 @router.delete("/sessions", response_model=SessionsEndedOut, responses=ERRORS)

@@ -18,14 +18,13 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": Err
 @router.post("", status_code=201, response_model=CreatedTokenOut,
              responses={**ERRORS, 409: {"model": ErrorOut}})
 async def create_token(body: TokenIn, token: BearerToken, runtime: RuntimeDep) -> CreatedTokenOut:
-    created = await runtime.run_as(token, tokens.create, body.name, body.scopes,
-                                   body.expires_in_days)
-    return CreatedTokenOut(**vars(created))
+    return await runtime.run_as(token, tokens.create, body.name, body.scopes,
+                                body.expires_in_days)
 
 
 @router.get("", response_model=list[TokenOut], responses=ERRORS)
 async def list_tokens(token: BearerToken, runtime: RuntimeDep) -> list[TokenOut]:
-    return [TokenOut(**vars(info)) for info in await runtime.run_as(token, tokens.list_tokens)]
+    return await runtime.run_as(token, tokens.list_tokens)
 
 
 @router.delete("/{token_id}", status_code=204, responses={**ERRORS, 404: {"model": ErrorOut}})

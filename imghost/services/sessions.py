@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy import delete, select
 
 from imghost.errors import NotFound
-from imghost.models import LoginSession, User
+from imghost.models import LoginSession, User, UtcDatetime
 from imghost.services import credentials
 from imghost.services.context import Context
 
@@ -20,12 +21,13 @@ MAX_USER_AGENT_CHARS = 255
 MAX_ADDRESS_CHARS = 64
 
 
-@dataclass(frozen=True)
-class SessionInfo:
+class SessionInfo(BaseModel):
+    """A login session as its owner sees it (the API's schema is this class)."""
+
     id: int
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
+    created_at: UtcDatetime
+    last_seen_at: UtcDatetime
+    expires_at: UtcDatetime
     ip_address: str
     user_agent: str
     current: bool

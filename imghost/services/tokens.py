@@ -8,13 +8,13 @@ only to manage: none of these actions carries a scope mark.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, select
 
 from imghost.errors import Conflict, Invalid, NotFound
-from imghost.models import ApiToken, User
+from imghost.models import ApiToken, User, UtcDatetime
 from imghost.services import credentials
 from imghost.services.context import Context
 
@@ -28,20 +28,20 @@ SECRET_CHARS = 43
 SHOWN_CHARS = len(credentials.PAT_PREFIX) + 6
 
 
-@dataclass(frozen=True)
-class TokenInfo:
+class TokenInfo(BaseModel):
+    """A token as its owner sees it (the API's schema is this class)."""
+
     id: int
     name: str
     scopes: list[str]
     prefix: str
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
+    created_at: UtcDatetime
+    expires_at: UtcDatetime | None
+    last_used_at: UtcDatetime | None
 
 
-@dataclass(frozen=True)
 class CreatedToken(TokenInfo):
-    token: str  # the only time it is ever shown
+    token: str = Field(description="Shown this once; only its hash is kept")
 
 
 def new_secret() -> str:
@@ -96,7 +96,7 @@ def create(ctx: Context, user: User, name: str, scopes: list[str],
     ctx.session.add(row)
     ctx.session.flush()
     ctx.audit("api token created", user_id=user.id, token_id=row.id, scopes=row.scopes)
-    return CreatedToken(**vars(_info(row)), token=token)
+    return CreatedToken(**_info(row).model_dump(), token=token)
 
 
 def list_tokens(ctx: Context, user: User) -> list[TokenInfo]:
