@@ -12,6 +12,7 @@ from imghost.services.albums import AlbumPublic
 from imghost.services.auth import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, USERNAME_PATTERN
 from imghost.services.image_types import ALLOWED
 from imghost.services.images import MAX_ID, ImagePublic
+from imghost.services.sharing import OEmbedPhoto
 from imghost.services.storage.base import KEY_PATTERN
 from imghost.services.uploads import MAX_FILENAME_CHARS
 
@@ -191,18 +192,7 @@ class AlbumPageOut(BaseModel):
     next_cursor: str | None
 
 
-class OEmbedOut(BaseModel):
-    version: str
-    type: str
-    title: str
-    url: str
-    width: int
-    height: int
-    provider_name: str
-    provider_url: str
-    thumbnail_url: str
-    thumbnail_width: int
-    thumbnail_height: int
+OEmbedOut = OEmbedPhoto  # one definition: the service's
 
 
 class FieldError(BaseModel):

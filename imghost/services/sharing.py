@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
@@ -125,9 +126,8 @@ def slug_of_page_url(ctx: Context, url: str) -> str:
     return path[len("/i/"):]
 
 
-@dataclass(frozen=True)
-class OEmbedPhoto:
-    """An oEmbed 1.0 "photo" answer (https://oembed.com/)."""
+class OEmbedPhoto(BaseModel):
+    """An oEmbed 1.0 "photo" answer (https://oembed.com/); the API's schema is this class."""
 
     title: str
     url: str
