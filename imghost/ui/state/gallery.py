@@ -276,13 +276,18 @@ class GalleryState(GallerySelection, SessionState):
         if target:
             return self._open(target)
 
+    def _change_tiles(self, ids: set[int], change) -> None:
+        """Redraw the loaded tiles of these images as change(tile) (only pages holding one)."""
+        for slot in self._window.order:
+            items = self._slot(slot)
+            if any(shown.id in ids for shown in items):
+                self._set_slot(slot, [change(shown) if shown.id in ids else shown
+                                      for shown in items])
+
     def _replace_viewed(self, image: GalleryImage) -> None:
         """The viewer's image changed (its expiry): show it, and the tile in its page."""
         self.viewer = image
-        for slot in self._window.order:
-            items = self._slot(slot)
-            if any(shown.id == image.id for shown in items):
-                self._set_slot(slot, [image if shown.id == image.id else shown for shown in items])
+        self._change_tiles({image.id}, lambda _shown: image)
 
     @rx.event
     async def set_expiry(self, choice: str):

@@ -128,12 +128,7 @@ class GallerySelection(rx.State, mixin=True):
             yield rx.toast.error(user_message(error, "setting an expiry"))
             return
         label = expiry_label(result.expires_at)
-        changed = set(result.changed)
-        for slot in self._window.order:
-            items = self._slot(slot)
-            if any(item.id in changed for item in items):
-                self._set_slot(slot, [replace(item, expires=label) if item.id in changed
-                                      else item for item in items])
+        self._change_tiles(set(result.changed), lambda shown: replace(shown, expires=label))
         count = len(result.changed)
         yield rx.toast.success(f"{count} image{'' if count == 1 else 's'} "
                                + ("never expire." if not label else f"expire {label}."),
