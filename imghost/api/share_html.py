@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from imghost.api.security import storage_origins
-from imghost.services.labels import human_size, markdown_alt
+from imghost.services.labels import human_size, markdown_alt, utc_label
 from imghost.services.sharing import Picture, SharedAlbum, SharedImage
 from imghost.settings import Settings
 
@@ -48,10 +47,6 @@ def _render(name: str, settings: Settings, **values) -> str:
         style=TRUSTED_STYLE, site_url=settings.site_url, **values)
 
 
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def srcset(renditions: list[Picture]) -> str:
     return ", ".join(f"{p.url} {p.width}w" for p in renditions if p.width)
 
@@ -73,8 +68,8 @@ def image_page(page: SharedImage, settings: Settings) -> str:
     oembed = (f"{settings.site_url}/api/oembed?"
               + urlencode({"url": image.page_url, "format": "json"}))
     return _render("image.html", settings, page=page, srcset=srcset(page.renditions),
-                   size=human_size(image.size_bytes), uploaded=_when(image.created_at),
-                   expires=_when(image.expires_at) if image.expires_at else None,
+                   size=human_size(image.size_bytes), uploaded=utc_label(image.created_at),
+                   expires=utc_label(image.expires_at) if image.expires_at else None,
                    copy_boxes=copy_boxes(page), oembed_url=oembed)
 
 

@@ -21,3 +21,8 @@ def markdown_alt(filename: str) -> str:
 
 def markdown_link(filename: str, url: str) -> str:
     return f"![{markdown_alt(filename)}]({url})"
+
+
+def utc_label(moment) -> str:
+    """A moment as every page shows it: "2026-11-29 10:54 UTC"."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from imghost.services.images import ImagePublic
-from imghost.services.labels import human_size, markdown_link
+from imghost.services.labels import human_size, markdown_link, utc_label
 from imghost.services.processing.blur import blurhash_data_url, colour_data_url
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
 
@@ -73,7 +73,7 @@ def _preview(image: ImagePublic, colour: str) -> str:
 
 def expiry_label(expires_at) -> str:
     """"" when the image never expires, else when it will."""
-    return expires_at.strftime("%Y-%m-%d %H:%M UTC") if expires_at else ""
+    return utc_label(expires_at) if expires_at else ""
 
 
 def gallery_image(image: ImagePublic) -> GalleryImage:
@@ -89,7 +89,7 @@ def gallery_image(image: ImagePublic) -> GalleryImage:
         large=image.display_url or image.public_url,
         size_label=human_size(image.size_bytes),
         dimensions=f"{image.width} × {image.height} px" if measured else "not measured yet",
-        created=image.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        created=utc_label(image.created_at),
         content_type=image.content_type,
         markdown=markdown_link(image.filename, image.public_url),
         ratio=round(image.width / image.height, 4) if measured else 1.0,

@@ -9,6 +9,7 @@ import reflex as rx
 
 from imghost.runtime import get_runtime
 from imghost.services import accounts, client_configs, credentials, sessions, tokens
+from imghost.services.labels import utc_label
 from imghost.ui.state.formatting import human_size
 from imghost.ui.state.service_calls import user_message
 from imghost.ui.state.session import SessionState, SignedOut
@@ -17,7 +18,7 @@ EXPIRY_CHOICES = {"Never": None, "30 days": 30, "90 days": 90, "1 year": 365}
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+    return utc_label(moment) if moment else "never"
 
 
 @dataclass
