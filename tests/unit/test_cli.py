@@ -182,6 +182,8 @@ def test_backfill_thumbnails_makes_the_missing_ones(configured):
     deadline = time.monotonic() + 30  # confirm schedules them in the background: let it finish
     while None in thumbnails() and time.monotonic() < deadline:
         time.sleep(0.2)
+    # ...and let every in-process job end: one still running would record over the reset.
+    assert configured.thumbnails.wait_until_idle()
     # As if the images had been uploaded before the pipeline existed.
     for key in thumbnails():
         if key:
