@@ -8,6 +8,7 @@ go through Reflex. `reflex run` serves the same routes through Reflex's own app.
 
 from __future__ import annotations
 
+from imghost.api.cors import swap_in_origin_cors
 from imghost.imghost import app as reflex_app
 
 # Served by the FastAPI app (imghost/api); everything else is Reflex's.
@@ -29,4 +30,5 @@ class ApiFirst:
 def app() -> ApiFirst:
     """granian --factory imghost.asgi:app"""
     pages = reflex_app()  # builds Reflex's app; it mounts the API app as api_transformer
+    swap_in_origin_cors(reflex_app.api_transformer)
     return ApiFirst(reflex_app.api_transformer, pages)

@@ -22,6 +22,7 @@ from imghost.settings import Settings
 
 # Every method a client may send to an /api path the routes do not answer.
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+_CAUGHT_METHODS = frozenset(ANY_METHOD)
 
 
 def declare_settings_limits(api: FastAPI, settings: Settings) -> None:
@@ -112,7 +113,10 @@ class ApiFallbackMiddleware:
         # No API path has a control character in it (and routing treats a newline
         # unevenly: some patterns stop at it, some do not).
         clean = not _CONTROL.search(path)
-        if clean and any(route.matches(scope)[0] == Match.FULL for route in self.api_routes):
+        # Any such path with one of these methods reaches a route: the catch-all takes
+        # what the others do not. Only the rest is matched here, route by route.
+        if clean and (scope["method"] in _CAUGHT_METHODS
+                      or any(route.matches(scope)[0] == Match.FULL for route in self.api_routes)):
             await self.app(scope, receive, send)
             return
         allowed = _allowed_methods(self.api, path) if clean else []

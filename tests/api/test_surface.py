@@ -69,6 +69,13 @@ def test_cors_allows_the_site_origin_only(client, app_server):
     assert "access-control-allow-origin" not in reflex_route.headers
     assert client.get("/ping", headers={"Origin": site}).headers.get(
         "access-control-allow-origin") == site
+    # A simple request from the site is allowed too; every answer varies by Origin,
+    # with or without one (a shared cache must not hand one origin's answer to another).
+    assert client.get("/api/health/live", headers={"Origin": site}).headers.get(
+        "access-control-allow-origin") == site
+    for path in ("/api/health/live", "/api/nope", "/ping", "/i/nope"):
+        for headers in ({}, {"Origin": EVIL}):
+            assert "Origin" in client.get(path, headers=headers).headers.get("vary", ""), path
 
 
 def test_wrong_method_on_a_known_path_is_json(client):
