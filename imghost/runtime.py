@@ -29,7 +29,7 @@ from sqlmodel import Session
 from imghost.db import POOL_SIZE, make_engine
 from imghost.models import User
 from imghost.services import accounts, credentials
-from imghost.services.context import Context, SlowStep, utc_now
+from imghost.services.context import Context, SlowStep, is_read_only, utc_now
 from imghost.services.hashing_threads import run_hashing
 from imghost.services.metrics import Metrics
 from imghost.services.processing import ThumbnailQueue
@@ -81,6 +81,7 @@ class Runtime:
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(settings.resolved_database_url)
+        self.read_engine: Engine = make_engine(settings.resolved_database_url, autocommit=True)
         self.storage = storage or make_storage(settings)
         self.limiter = RateLimiter(settings)
         self.metrics = metrics or _process_metrics()
@@ -92,7 +93,9 @@ class Runtime:
         set_decode_budget(settings.processing_workers + 1)
 
     def _steps(self, action: Callable[..., Any], args: tuple) -> _Steps:
-        session = Session(self.engine, expire_on_commit=False)
+        marked = args[1] if action is _as_caller else action
+        engine = self.read_engine if is_read_only(marked) else self.engine
+        session = Session(engine, expire_on_commit=False)
         ctx = Context(session=session, storage=self.storage, settings=self.settings,
                       limiter=self.limiter, metrics=self.metrics, clock=self.clock,
                       thumbnails=self.thumbnails, claims=self.claims)
@@ -159,6 +162,7 @@ class Runtime:
         self.thumbnails.shutdown()
         self.claims.close()
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 class _Done:

@@ -15,7 +15,7 @@ from sqlmodel import select
 from imghost.errors import Forbidden, Invalid, Unauthorized
 from imghost.models import User
 from imghost.services import auth, credentials, known_addresses, quota, sessions
-from imghost.services.context import Context
+from imghost.services.context import Context, reads_only
 
 # "Last seen" of a session and "last used" of a token are written at most this often.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -110,6 +110,7 @@ def caller(ctx: Context, token: str, scope: str | None = None) -> User:
     return user
 
 
+@reads_only
 @credentials.requires(credentials.ANY_SCOPE)
 def profile(ctx: Context, user: User) -> AccountPublic:
     """The caller's own account (GET /api/auth/me, the UI's session check)."""

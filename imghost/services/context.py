@@ -38,6 +38,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def reads_only(action):
+    """Mark an action whose statements need no transaction around them: it reads, and
+    any write it makes stands alone (the token check's "last seen"). The runner gives
+    it an autocommit connection, which saves the BEGIN and COMMIT round trips."""
+    action.reads_only = True
+    return action
+
+
+def is_read_only(action) -> bool:
+    return getattr(action, "reads_only", False)
+
+
 class Thumbnailer(Protocol):
     def schedule(self, image_id: int) -> bool: ...
 
