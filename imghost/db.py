@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 # Connections each worker keeps open. The API runs its database work on at most this
-# many threads at once (runtime.database_threads), so busy periods reuse these instead of opening
+# many threads at once (Runtime.database_lane), so busy periods reuse these instead of opening
 # overflow connections: under 32 concurrent requests the 40-thread pool opened and
 # closed ~45 PostgreSQL connections a second, each a backend fork plus libpq's
 # Kerberos and .pgpass probing (strace of a loaded worker).

@@ -19,9 +19,6 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any, TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
-from anyio.lowlevel import RunVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -38,35 +35,9 @@ from imghost.services.rate_limit import RateLimiter
 from imghost.services.storage import Storage, make_storage
 from imghost.services.upload_claims import make_claims
 from imghost.settings import Settings, get_settings
+from imghost.thread_lanes import ThreadLane
 
 T = TypeVar("T")
-
-# One limiter per event loop, as anyio's own default thread limiter.
-_database_threads: RunVar[CapacityLimiter] = RunVar("imghost_database_threads")
-_slow_threads: RunVar[CapacityLimiter] = RunVar("imghost_slow_threads")
-
-
-def database_threads() -> CapacityLimiter:
-    """At most one thread per pooled connection does database work (see db.POOL_SIZE);
-    other callers wait on the event loop, which costs nothing, instead of in threads
-    that fight for the GIL and for connections."""
-    try:
-        return _database_threads.get()
-    except LookupError:
-        limiter = CapacityLimiter(POOL_SIZE)
-        _database_threads.set(limiter)
-        return limiter
-
-
-def slow_threads(capacity: int) -> CapacityLimiter:
-    """Threads for the slow steps of actions (settings.confirm_workers): they bound the
-    memory whole-file checks take, and never take a database thread's place."""
-    try:
-        return _slow_threads.get()
-    except LookupError:
-        limiter = CapacityLimiter(capacity)
-        _slow_threads.set(limiter)
-        return limiter
 
 
 @functools.cache
@@ -88,6 +59,11 @@ class Runtime:
         self.clock = clock
         self.claims = make_claims(settings.resolved_database_url)
         self.thumbnails = ThumbnailQueue(self, settings.processing_workers)
+        # One thread per pooled connection does database work (see db.POOL_SIZE); slow
+        # steps have threads of their own (settings.confirm_workers), which bound the
+        # memory whole-file checks take and never take a database thread's place.
+        self.database_lane = ThreadLane(POOL_SIZE, "imghost-db")
+        self.slow_lane = ThreadLane(settings.confirm_workers, "imghost-slow")
         # One more decode slot than thumbnail threads: a backlog (restart, backfill) can
         # never hold every slot, so a confirm always finds one within a job's time.
         set_decode_budget(settings.processing_workers + 1)
@@ -127,23 +103,21 @@ class Runtime:
 
     async def run(self, action: Callable[..., T], *args: Any) -> T:
         """call() in worker threads, off the event loop: one thread hop per request, plus
-        two per slow step (which runs on the slow threads, not on a database thread)."""
+        two per slow step (which runs on the slow lane, not on a database thread)."""
         steps = self._steps(action, args)
-        database = database_threads()
+        database = self.database_lane
         try:
-            step = await anyio.to_thread.run_sync(steps.start, limiter=database)
+            step = await database.run(steps.start)
             while isinstance(step, SlowStep):
                 try:
-                    value = await anyio.to_thread.run_sync(
-                        step.run, limiter=slow_threads(self.settings.confirm_workers))
+                    value = await self.slow_lane.run(step.run)
                 except Exception as error:
-                    step = await anyio.to_thread.run_sync(steps.throw, error, limiter=database)
+                    step = await database.run(steps.throw, error)
                 else:
-                    step = await anyio.to_thread.run_sync(steps.send, value, limiter=database)
+                    step = await database.run(steps.send, value)
         finally:
-            if not steps.finished:
-                with anyio.CancelScope(shield=True):  # a cancelled request still releases
-                    await anyio.to_thread.run_sync(steps.close, limiter=database)
+            if not steps.finished:  # a cancelled request still releases
+                await database.run(steps.close)
         steps.ctx.run_after_commit()
         return step.value
 
@@ -160,6 +134,8 @@ class Runtime:
 
     def close(self) -> None:
         self.thumbnails.shutdown()
+        self.database_lane.shutdown()
+        self.slow_lane.shutdown()
         self.claims.close()
         self.engine.dispose()
         self.read_engine.dispose()

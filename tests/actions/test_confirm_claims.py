@@ -10,7 +10,6 @@ import anyio
 import pytest
 
 from imghost.errors import Invalid, TooManyRequests, Unavailable
-from imghost.runtime import database_threads, slow_threads
 from imghost.services import accounts, uploads
 from imghost.services.context import SlowStep
 from tests.support.actions import new_user, start_and_store
@@ -107,7 +106,7 @@ def test_the_slow_step_holds_no_database_thread_or_connection(make_runtime):
 
         async def watch(stop: anyio.Event):
             while not stop.is_set():
-                seen.append((slow_threads(3).borrowed_tokens, database_threads().borrowed_tokens,
+                seen.append((runtime.slow_lane.busy, runtime.database_lane.busy,
                              runtime.engine.pool.checkedout()))
                 await anyio.sleep(0.002)
 
