@@ -34,6 +34,13 @@ def _declared_length(scope: dict) -> int | None:
     return None
 
 
+def _has_no_body(scope: dict) -> bool:
+    """HTTP/1.x framing: without Content-Length or Transfer-Encoding there is no body
+    (most GETs), so there is nothing to count. HTTP/2 frames bodies on its own."""
+    return scope.get("http_version") in ("1.0", "1.1") and not any(
+        name in (b"content-length", b"transfer-encoding") for name, _ in scope.get("headers", ()))
+
+
 class BodyLimitMiddleware:
     def __init__(self, app, limit: int):
         self.app = app
@@ -50,7 +57,8 @@ class BodyLimitMiddleware:
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
         if (scope["type"] != "http" or path.startswith(EXEMPT_PREFIXES)
-                or (path in EXEMPT_UPLOADS and scope.get("method") == "POST")):
+                or (path in EXEMPT_UPLOADS and scope.get("method") == "POST")
+                or _has_no_body(scope)):
             await self.app(scope, receive, send)
             return
         declared = _declared_length(scope)

@@ -32,6 +32,8 @@ _CAPTURE_LIMIT = 4096
 _REFLEX_PREFIXES = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
 access_log = logging.getLogger("imghost.access")
 error_log = logging.getLogger("imghost.api")
+# One encoder for every line: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(default=str).encode
 INTERNAL_ERROR = json.dumps({"detail": "Something went wrong on the server.",
                              "code": "internal_error"}).encode()
 
@@ -49,7 +51,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _encode(entry)
 
 
 # Line breaks (and every other control character) in anything a client chose, such
@@ -207,10 +209,16 @@ class ObservabilityMiddleware:
             access_log.exception("recording metrics failed")
         level = logging.DEBUG if route in ("/api/health/live", "/api/metrics") else logging.INFO
         if access_log.isEnabledFor(level):
-            access_log.log(level, "%s %s %s", method, scope.get("path", ""), status, extra={"fields": {
-                "method": method, "path": scope.get("path", ""), "route": route, "status": status,
-                "duration_ms": round(seconds * 1000, 2), "client": _client(scope),
-                **({"code": code} if code else {})}})
+            path = scope.get("path", "")
+            fields = {"method": method, "path": path, "route": route, "status": status,
+                      "duration_ms": round(seconds * 1000, 2), "client": _client(scope)}
+            if code:
+                fields["code"] = code
+            # makeRecord + handle is what log() does, less finding the caller's source
+            # line by walking the stack: every access line comes from here anyway.
+            access_log.handle(access_log.makeRecord(
+                access_log.name, level, __file__, 0, "%s %s %s", (method, path, status),
+                None, extra={"fields": fields}))
 
 
 def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:
