@@ -130,6 +130,10 @@ class UploadGrant(SQLModel, table=True):
     """Every presigned upload handed out, so unconfirmed objects can be swept."""
 
     __tablename__ = "upload_grants"
+    # Quota at upload start sums a user's open grants (services/quota.py): found by
+    # user and expiry, summed from the index alone on PostgreSQL.
+    __table_args__ = (Index("ix_upload_grants_user_id_expires_at", "user_id", "expires_at",
+                            postgresql_include=["size_bytes"]),)
 
     r2_key: str = Field(max_length=500, primary_key=True)
     user_id: int = Field(

@@ -37,6 +37,7 @@ from imghost.services.storage.availability import ensure_reachable
 from imghost.services.storage.base import ObjectChanged
 from imghost.settings import Settings
 
+_INSERT_GRANT = insert(UploadGrant.__table__)
 MAX_FILENAME_CHARS = 255
 FALLBACK_FILENAME = "image"
 log = logging.getLogger("imghost.uploads")
@@ -109,11 +110,12 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     # image is served from: it stays usable after confirm, until it expires.
     presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
                                         size_bytes)
-    # A Core insert: the ORM's unit-of-work flush of one new object cost more than the
-    # statement itself, and nothing reads the grant back in this unit of work.
-    ctx.session.execute(insert(UploadGrant).values(
-        r2_key=key, user_id=user.id, content_type=kind.content_type, size_bytes=size_bytes,
-        expires_at=presigned.expires_at, image_lifetime_seconds=lifetime))
+    # A Core insert on the connection: the ORM's flush of one new object (or its bulk
+    # insert path) cost more than the statement, and nothing reads the grant back here.
+    ctx.session.connection().execute(_INSERT_GRANT, {
+        "r2_key": key, "user_id": user.id, "content_type": kind.content_type,
+        "size_bytes": size_bytes, "expires_at": presigned.expires_at,
+        "image_lifetime_seconds": lifetime})
     return ImageGrant(upload_url=presigned.url, method=presigned.method,
                       headers=presigned.headers, r2_key=key,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
