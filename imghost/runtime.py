@@ -69,13 +69,13 @@ class Runtime:
         set_decode_budget(settings.processing_workers + 1)
 
     def _steps(self, action: Callable[..., Any], args: tuple) -> _Steps:
-        marked = args[1] if action is _as_caller else action
-        engine = self.read_engine if is_read_only(marked) else self.engine
-        session = Session(engine, expire_on_commit=False)
+        read_only = is_read_only(args[1] if action is _as_caller else action)
+        session = Session(self.read_engine if read_only else self.engine,
+                          expire_on_commit=False)
         ctx = Context(session=session, storage=self.storage, settings=self.settings,
                       limiter=self.limiter, metrics=self.metrics, clock=self.clock,
                       thumbnails=self.thumbnails, claims=self.claims)
-        return _Steps(ctx, action, args)
+        return _Steps(ctx, action, args, read_only)
 
     def call(self, action: Callable[..., T], *args: Any) -> T:
         """Run action(ctx, *args) as one unit of work: committed when it returns,
@@ -151,8 +151,11 @@ class _Steps:
     action is resumed after each SlowStep it yields. Before a slow step the unit of work
     so far is committed, which also hands the connection back to the pool."""
 
-    def __init__(self, ctx: Context, action: Callable[..., Any], args: tuple):
+    def __init__(self, ctx: Context, action: Callable[..., Any], args: tuple,
+                 read_only: bool = False):
         self.ctx, self.action, self.args = ctx, action, args
+        # Autocommit: each statement committed itself; the session has nothing to commit.
+        self.read_only = read_only
         self.generator: Generator[SlowStep, Any, Any] | None = None
         self.finished = False  # returned or raised: the session is closed
 
@@ -181,7 +184,7 @@ class _Steps:
             session.commit()
             return yielded
         except StopIteration as returned:
-            self._end(session.commit)
+            self._end(_nothing if self.read_only else session.commit)
             return _Done(returned.value)
         except BaseException:
             self._end(session.rollback)
@@ -209,6 +212,10 @@ class _Steps:
         finally:
             self.ctx.session.rollback()
             self.ctx.session.close()
+
+
+def _nothing() -> None:
+    pass
 
 
 def _as_caller(ctx: Context, token: str, action: Callable[..., T], *args: Any) -> T:
