@@ -50,6 +50,7 @@ def _ratio(results: dict[str, LoadResult], top: str, bottom: str) -> float | Non
 
 
 # Issue 17's targets: server CPU per request (the process tree), one worker.
+ISSUE_BARE_US = 87  # the bare FastAPI route's CPU per request where they were set
 CPU_TARGETS = [
     ("me", "GET /api/auth/me, login token", 400),
     ("me_pat", "GET /api/auth/me, personal access token", 400),
@@ -90,8 +91,15 @@ def target_rows(pg1: dict) -> list[Row]:
           live / bare if live and bare else None, "≤ 1.3", lambda v: v <= 1.3,
           beside=f" ({live:,.0f} µs vs {bare:,.0f} µs)" if live and bare else "")
     for name, figure, limit in CPU_TARGETS:
-        check(f"{figure}: server CPU per request", _cpu_of(results, name), f"≤ {limit:,} µs",
-              lambda v, limit=limit: v <= limit, "{:,.0f} µs", per_live(name))
+        # The targets are µs on the issue's machine, where the bare route cost
+        # ISSUE_BARE_US; machines here differ up to 2x, so each is judged as that many
+        # bare routes (measured in this run) and both figures are shown.
+        multiple = limit / ISSUE_BARE_US
+        cpu = _cpu_of(results, name)
+        check(f"{figure}: server CPU per request", cpu / bare if cpu and bare else None,
+              f"≤ {multiple:.1f} × bare ({limit:,} µs where bare was {ISSUE_BARE_US} µs)",
+              lambda v, multiple=multiple: v <= multiple, "{:.1f} × bare",
+              f" = {cpu:,.0f} µs{per_live(name)}" if cpu else "")
     check("list page 200 req/s ÷ list page 1 req/s", _ratio(results, "list_page200",
                                                              "list_page1"), "≥ 0.9",
           lambda v: v >= 0.9)
@@ -173,7 +181,10 @@ def write(path: Path, configs: dict[str, dict], *, stamp: dt.datetime, elapsed_s
 Written by `make bench` ({elapsed_s / 60:.1f} min for this run). The targets of issue 17 are
 server CPU per request (and ratios) within this one run, taken on the **1 worker, PostgreSQL + SeaweedFS**
 configuration, because these shared machines are noisy; the absolute numbers are for
-comparison between runs on the same machine only.
+comparison between runs on the same machine only. The issue set its CPU targets in µs
+on a machine where the bare FastAPI route cost {ISSUE_BARE_US} µs; the machines these runs get
+differ by up to 2x, so each target is judged as that many bare routes measured in the
+same run ("× bare"), with the µs beside it.
 
 - **Date:** {stamp.strftime("%Y-%m-%d %H:%M UTC")}
 - **Hardware:** {_hardware()}
