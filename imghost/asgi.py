@@ -16,17 +16,13 @@ worker's start, and the API needs none of it. So:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
 from contextlib import asynccontextmanager, suppress
 
 from starlette.routing import Router
-
-from imghost.api import create_api
-from imghost.api.cors import OriginCORSMiddleware
-from imghost.settings import get_settings
-from imghost.startup import prepare_server
 
 log = logging.getLogger("imghost")
 
@@ -101,6 +97,7 @@ class Pages:
     async def _serve(self) -> None:
         try:
             pages = await asyncio.to_thread(self._build)
+            gc.freeze()  # as the factory does: Reflex's app lives as long as the worker
             lifespan = Lifespan(pages)
             await lifespan.startup()
         except asyncio.CancelledError:
@@ -131,14 +128,15 @@ class Pages:
 
 
 class ApiFirst:
-    def __init__(self, api, pages: Pages):
+    def __init__(self, api, pages: Pages, prepare_server):
         self.api = api
         self.pages = pages
+        self.prepare_server = prepare_server
         self._lifespan = Router(lifespan=self._serving).lifespan
 
     @asynccontextmanager
     async def _serving(self, _app):
-        async with prepare_server():  # before any request: no request meets an old schema
+        async with self.prepare_server():  # before any request: no request meets an old schema
             self.pages.start()
             try:
                 yield
@@ -156,13 +154,27 @@ class ApiFirst:
 
 def app() -> ApiFirst:
     """granian --factory imghost.asgi:app"""
-    api = create_api()
-    pages = Pages(api)
-    # What Reflex adds to an api_transformer app it is given (as imghost.imghost does),
-    # here before the first request: its CORS, with the origins rxconfig gives it (in
-    # the form that skips the work for requests without an Origin), and its routes
-    # after the API's.
-    api.add_middleware(OriginCORSMiddleware, allow_credentials=True, allow_methods=["*"],
-                       allow_headers=["*"], allow_origins=get_settings().origins)
-    api.mount("", pages.after_api)
-    return ApiFirst(api, pages)
+    # A start makes some hundred thousand objects that live as long as the worker, and
+    # the cyclic collector would walk them over and over meanwhile: it is off while the
+    # API is imported (hence the imports here) and built, and what was made is then
+    # frozen out of its way for good.
+    gc.disable()
+    try:
+        from imghost.api import create_api
+        from imghost.api.cors import OriginCORSMiddleware
+        from imghost.settings import get_settings
+        from imghost.startup import prepare_server
+
+        api = create_api()
+        pages = Pages(api)
+        # What Reflex adds to an api_transformer app it is given (as imghost.imghost
+        # does), here before the first request: its CORS, with the origins rxconfig
+        # gives it (in the form that skips the work for requests without an Origin),
+        # and its routes after the API's.
+        api.add_middleware(OriginCORSMiddleware, allow_credentials=True, allow_methods=["*"],
+                           allow_headers=["*"], allow_origins=get_settings().origins)
+        api.mount("", pages.after_api)
+    finally:
+        gc.freeze()
+        gc.enable()
+    return ApiFirst(api, pages, prepare_server)
