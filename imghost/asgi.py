@@ -58,6 +58,8 @@ class Lifespan:
             self._task.result()
             raise RuntimeError(f"the pages' lifespan ended during {phase}")
         if reply.result()["type"] != f"lifespan.{phase}.complete":
+            with suppress(Exception):  # Starlette raises after it reports: the report says it
+                await self._task
             raise RuntimeError(reply.result().get("message") or f"lifespan {phase} failed")
 
 
