@@ -88,7 +88,7 @@ async def prepare_server() -> AsyncIterator[None]:
     await asyncio.to_thread(wait_for_database, runtime, settings.database_wait_seconds)
     # Several workers may start at once: alembic/env.py serialises them with a
     # PostgreSQL advisory lock inside the migration transaction.
-    await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url)
+    await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url, runtime.engine)
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
     # Image pipeline: images a crash or restart left without thumbnails are queued again.
