@@ -8,7 +8,6 @@ exactly that for those requests and leaves cross-origin ones to Starlette.
 
 from __future__ import annotations
 
-from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 
@@ -41,13 +40,3 @@ class OriginCORSMiddleware(CORSMiddleware):
             await send(message)
 
         await self.app(scope, receive, send_varied)
-
-
-def swap_in_origin_cors(app) -> None:
-    """Replace the CORSMiddleware Reflex added to `app` with OriginCORSMiddleware, same
-    settings. Call before the first request: Starlette builds its stack then."""
-    app.user_middleware[:] = [
-        Middleware(OriginCORSMiddleware, *entry.args, **entry.kwargs)
-        if entry.cls is CORSMiddleware else entry
-        for entry in app.user_middleware]
-    app.middleware_stack = None
