@@ -4,41 +4,62 @@ they answer before the Reflex frontend (tests/api/test_share_routes.py proves it
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Row
 
 from imghost.api import share_html
 from imghost.api.deps import RuntimeDep
 from imghost.api.schemas import ErrorOut, OEmbedOut
 from imghost.errors import ImghostError, NotFound
+from imghost.runtime import Runtime
 from imghost.services import sharing
 from imghost.services.cursors import MAX_ID
 
 router = APIRouter(tags=["sharing"])
-# Expiry and un-sharing must take effect at once: nobody may keep a stale copy.
-PAGE_HEADERS = {"Cache-Control": "no-cache"}
 
 
-def _html(body: str, settings, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers={
-        **PAGE_HEADERS, "Content-Security-Policy": share_html.page_policy(settings)})
+@functools.lru_cache(maxsize=8)
+def _page_headers(runtime: Runtime) -> dict[str, str]:
+    # Expiry and un-sharing must take effect at once: nobody may keep a stale copy.
+    return {"Cache-Control": "no-cache",
+            "Content-Security-Policy": share_html.page_policy(runtime.settings)}
 
 
-def _not_found(error: ImghostError, settings) -> HTMLResponse:
+def _html(body: str | bytes, runtime: Runtime, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=_page_headers(runtime))
+
+
+@functools.lru_cache(maxsize=64)
+def _not_found_html(message: str, runtime: Runtime) -> bytes:
+    return share_html.not_found_page(message, runtime.settings).encode()
+
+
+def _not_found(error: ImghostError, runtime: Runtime) -> HTMLResponse:
     if not isinstance(error, NotFound):
         raise error
-    return _html(share_html.not_found_page(error.detail, settings), settings, status=404)
+    return _html(_not_found_html(error.detail, runtime), runtime, status=404)
+
+
+@functools.lru_cache(maxsize=1024)
+def _image_page_html(image: Row, runtime: Runtime) -> bytes:
+    """The page is a function of the image's row, read on every request: a rename, a
+    new expiry or a rendition made is another row, so another key; a deleted or
+    expired image has no row and never reaches this."""
+    return share_html.image_page(sharing.shared(image, runtime.storage),
+                                 runtime.settings).encode()
 
 
 @router.get("/i/{slug}", response_class=HTMLResponse, include_in_schema=False)
 async def image_page(slug: str, runtime: RuntimeDep) -> HTMLResponse:
     try:
-        page = await runtime.run(sharing.image_page, slug)
+        image = await runtime.run(sharing.image_row, slug)
     except ImghostError as error:
-        return _not_found(error, runtime.settings)
-    return _html(share_html.image_page(page, runtime.settings), runtime.settings)
+        return _not_found(error, runtime)
+    return _html(_image_page_html(image, runtime), runtime)
 
 
 @router.get("/a/{slug}", response_class=HTMLResponse, include_in_schema=False)
@@ -47,8 +68,8 @@ async def album_page(slug: str, runtime: RuntimeDep,
     try:
         album = await runtime.run(sharing.album_page, slug, before)
     except ImghostError as error:
-        return _not_found(error, runtime.settings)
-    return _html(share_html.album_page(album, runtime.settings), runtime.settings)
+        return _not_found(error, runtime)
+    return _html(share_html.album_page(album, runtime.settings), runtime)
 
 
 @router.get("/api/oembed", response_model=OEmbedOut,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
@@ -18,6 +18,7 @@ from imghost.services import albums, expiry, image_types, slugs
 from imghost.services.context import Context
 from imghost.services.images import ImagePublic, public
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
+from imghost.services.storage import Storage
 
 IMAGE_GONE = NotFound("No image at that address.", code="image_not_found")
 ALBUM_GONE = NotFound("No shared album at that address.", code="album_not_found")
@@ -87,20 +88,26 @@ def renditions(image: ImagePublic) -> list[Picture]:
     return found
 
 
-def shared(image, ctx: Context) -> SharedImage:
+def shared(image, storage: Storage) -> SharedImage:
     """An Image (ORM object or Core row) with its renditions."""
-    shown = public(image, ctx.storage)
+    shown = public(image, storage)
     return SharedImage(image=shown, renditions=renditions(shown))
 
 
-def image_page(ctx: Context, slug: str) -> SharedImage:
+def image_row(ctx: Context, slug: str) -> Row:
+    """The image's row, read now: an unknown, deleted or expired image is NotFound.
+    Everything its page shows is a function of this row (and the site's settings)."""
     if not slugs.looks_like_slug(slug):
         raise IMAGE_GONE
     image = ctx.session.connection().execute(
         _IMAGE_BY_SLUG, {"slug": slug, "now": ctx.clock()}).first()
     if image is None:
         raise IMAGE_GONE
-    return shared(image, ctx)
+    return image
+
+
+def image_page(ctx: Context, slug: str) -> SharedImage:
+    return shared(image_row(ctx, slug), ctx.storage)
 
 
 def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
@@ -114,8 +121,8 @@ def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbu
     return SharedAlbum(
         title=album.title, description=album.description,
         page_url=albums.album_page_url(ctx.settings.site_url, slug),
-        cover=shared(cover, ctx) if cover is not None else None,
-        images=[shared(row, ctx) for row in rows],
+        cover=shared(cover, ctx.storage) if cover is not None else None,
+        images=[shared(row, ctx.storage) for row in rows],
         image_count=albums.count_images(ctx, album.id),
         next_before=rows[-1].id if more and rows else None)
 

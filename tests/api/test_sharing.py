@@ -141,6 +141,29 @@ def test_hostile_filenames_are_escaped_everywhere_on_the_page(client):
     assert "script" not in parsed.tags and all("onerror" not in img for img in parsed.images)
 
 
+def test_a_page_follows_every_change_to_its_image_at_once(client):
+    """The server keeps a page's HTML per image row: a rename, an expiry set or cleared
+    and a delete each show on the very next view."""
+    account = new_account(client)
+    image = upload_image(client, account, png(), "image/png", "before.png")
+    url, path = image["page_url"], f"/api/images/{image['id']}"
+
+    def title() -> str:
+        reply = anonymous(url)
+        assert reply.status_code == 200
+        return parse_page(reply.text).meta["og:title"]
+
+    assert title() == title() == "before.png"
+    assert client.patch(path, headers=account.headers, json={"filename": "after.png"}).is_success
+    assert title() == "after.png"
+    assert client.patch(path, headers=account.headers, json={"expires_in": 3600}).is_success
+    assert "Expires" in anonymous(url).text
+    assert client.patch(path, headers=account.headers, json={"expires_in": None}).is_success
+    assert "Expires" not in anonymous(url).text
+    assert client.delete(path, headers=account.headers).status_code == 204
+    assert anonymous(url).status_code == 404
+
+
 def test_expiry_hides_an_image_everywhere_at_once_and_the_sweep_deletes_it(client):
     account = new_account(client)
     image = upload_image(client, account, png(), "image/png", "brief.png")
