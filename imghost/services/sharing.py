@@ -15,7 +15,7 @@ from sqlmodel import select
 from imghost.errors import Invalid, NotFound
 from imghost.models import Album, Image
 from imghost.services import albums, expiry, image_types, slugs
-from imghost.services.context import Context
+from imghost.services.context import Context, reads_only
 from imghost.services.images import ImagePublic, public
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
 from imghost.services.storage import Storage
@@ -94,6 +94,7 @@ def shared(image, storage: Storage) -> SharedImage:
     return SharedImage(image=shown, renditions=renditions(shown))
 
 
+@reads_only
 def image_row(ctx: Context, slug: str) -> Row:
     """The image's row, read now: an unknown, deleted or expired image is NotFound.
     Everything its page shows is a function of this row (and the site's settings)."""
@@ -106,10 +107,12 @@ def image_row(ctx: Context, slug: str) -> Row:
     return image
 
 
+@reads_only
 def image_page(ctx: Context, slug: str) -> SharedImage:
     return shared(image_row(ctx, slug), ctx.storage)
 
 
+@reads_only
 def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
     if not slugs.looks_like_slug(slug):
         raise ALBUM_GONE
@@ -155,6 +158,7 @@ class OEmbedPhoto(BaseModel):
     type: str = "photo"
 
 
+@reads_only
 def oembed(ctx: Context, url: str, max_width: int | None = None,
            max_height: int | None = None) -> OEmbedPhoto:
     for name, value in (("maxwidth", max_width), ("maxheight", max_height)):
