@@ -8,7 +8,7 @@ import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Row
 
 from imghost.api import share_html
@@ -72,14 +72,24 @@ async def album_page(slug: str, runtime: RuntimeDep,
     return _html(share_html.album_page(album, runtime.settings), runtime)
 
 
+@functools.lru_cache(maxsize=1024)
+def _oembed_json(image: Row, max_width: int | None, max_height: int | None,
+                 runtime: Runtime) -> bytes:
+    """As _image_page_html: a function of the row read on every request (and the bounds)."""
+    answer = sharing.oembed(sharing.shared(image, runtime.storage), runtime.settings.site_url,
+                            max_width, max_height)
+    return answer.model_dump_json().encode()
+
+
 @router.get("/api/oembed", response_model=OEmbedOut,
             responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 async def oembed(runtime: RuntimeDep, url: Annotated[str, Query(max_length=2000)],
                  maxwidth: Annotated[int | None, Query(ge=1)] = None,
                  maxheight: Annotated[int | None, Query(ge=1)] = None,
-                 format: Literal["json"] = "json") -> OEmbedOut:
+                 format: Literal["json"] = "json") -> Response:
     """oEmbed 1.0 for an image page: a `photo` with the largest rendition within bounds.
     Only JSON is offered; another format is a 400 (declared in the schema) rather than
     the spec's 501, since a 5xx would say the server failed."""
-    found = await runtime.run(sharing.oembed, url, maxwidth, maxheight)
-    return OEmbedOut(**vars(found))
+    image = await runtime.run(sharing.oembed_image, url, maxwidth, maxheight)
+    return Response(_oembed_json(image, maxwidth, maxheight, runtime),
+                    media_type="application/json")

@@ -159,13 +159,19 @@ class OEmbedPhoto(BaseModel):
 
 
 @reads_only
-def oembed(ctx: Context, url: str, max_width: int | None = None,
-           max_height: int | None = None) -> OEmbedPhoto:
+def oembed_image(ctx: Context, url: str, max_width: int | None = None,
+                 max_height: int | None = None) -> Row:
+    """The row of the image page at url (see image_row), once the bounds are checked."""
     for name, value in (("maxwidth", max_width), ("maxheight", max_height)):
         if value is not None and value < 1:
             raise Invalid(f"{name} must be a positive number.", code="validation_error",
                           errors=[{"field": name, "message": "A positive number."}])
-    page = image_page(ctx, slug_of_page_url(ctx, url))
+    return image_row(ctx, slug_of_page_url(ctx, url))
+
+
+def oembed(page: SharedImage, site_url: str, max_width: int | None = None,
+           max_height: int | None = None) -> OEmbedPhoto:
+    """The answer for an image oembed_image found: a function of its row and the bounds."""
     # The largest rendition within the consumer's bounds, at most the display size
     # (what the page shows); the thumbnail, scaled down, if none fits.
     offered = page.renditions[:page.renditions.index(page.shown) + 1]
@@ -181,7 +187,7 @@ def oembed(ctx: Context, url: str, max_width: int | None = None,
         width, height = max(1, int(width * scale)), max(1, int(height * scale))
     thumb = page.thumbnail
     return OEmbedPhoto(title=page.image.filename, url=choice.url, width=width, height=height,
-                       provider_name="imghost", provider_url=ctx.settings.site_url,
+                       provider_name="imghost", provider_url=site_url,
                        thumbnail_url=thumb.url, thumbnail_width=thumb.width or width,
                        thumbnail_height=thumb.height or height)
 
