@@ -62,14 +62,22 @@ async def image_page(slug: str, runtime: RuntimeDep) -> HTMLResponse:
     return _html(_image_page_html(image, runtime), runtime)
 
 
+@functools.lru_cache(maxsize=64)
+def _album_page_html(found: sharing.AlbumRows, runtime: Runtime) -> bytes:
+    """As _image_page_html: a function of the rows read on every request (the album's,
+    its page of images, its cover and count), fewer kept as each holds a page of rows."""
+    album = sharing.shared_album(found, runtime.storage, runtime.settings.site_url)
+    return share_html.album_page(album, runtime.settings).encode()
+
+
 @router.get("/a/{slug}", response_class=HTMLResponse, include_in_schema=False)
 async def album_page(slug: str, runtime: RuntimeDep,
                      before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     try:
-        album = await runtime.run(sharing.album_page, slug, before)
+        found = await runtime.run(sharing.album_rows, slug, before)
     except ImghostError as error:
         return _not_found(error, runtime)
-    return _html(share_html.album_page(album, runtime.settings), runtime)
+    return _html(_album_page_html(found, runtime), runtime)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -31,6 +31,9 @@ WEBP = "image/webp"  # the pipeline's derivatives
 _IMAGES = Image.__table__
 _IMAGE_BY_SLUG = select(_IMAGES).where(_IMAGES.c.slug == bindparam("slug"),
                                        expiry.still_there(bindparam("now"), _IMAGES))
+_ALBUMS = Album.__table__
+_ALBUM_BY_SHARE_SLUG = select(_ALBUMS.c.id, _ALBUMS.c.title, _ALBUMS.c.description,
+                              _ALBUMS.c.cover_image_id).where(_ALBUMS.c.share_slug == bindparam("slug"))
 
 
 @dataclass(frozen=True)
@@ -112,22 +115,47 @@ def image_page(ctx: Context, slug: str) -> SharedImage:
     return shared(image_row(ctx, slug), ctx.storage)
 
 
+@dataclass(frozen=True)
+class AlbumRows:
+    """A shared album's page as read from the database: the page is a function of
+    these values (and the site's settings)."""
+
+    slug: str
+    album: Row
+    images: tuple[Row, ...]  # this page's, newest first
+    more: bool  # images follow this page
+    cover: Row | None
+    image_count: int
+
+
 @reads_only
-def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
+def album_rows(ctx: Context, slug: str, before: int | None = None) -> AlbumRows:
+    """Read now: an unknown or unshared album is NotFound, its expired images are left out."""
     if not slugs.looks_like_slug(slug):
         raise ALBUM_GONE
-    album = ctx.session.exec(select(Album).where(Album.share_slug == slug)).first()
+    album = ctx.session.connection().execute(_ALBUM_BY_SHARE_SLUG, {"slug": slug}).first()
     if album is None:
         raise ALBUM_GONE
     rows, more = albums.images_in(ctx, album.id, ctx.settings.share_page_images, before)
-    cover = albums.cover_image(ctx, album)
+    return AlbumRows(slug=slug, album=album, images=tuple(rows), more=more,
+                     cover=albums.cover_image(ctx, album),
+                     image_count=albums.count_images(ctx, album.id))
+
+
+def shared_album(found: AlbumRows, storage: Storage, site_url: str) -> SharedAlbum:
+    album, rows = found.album, found.images
     return SharedAlbum(
         title=album.title, description=album.description,
-        page_url=albums.album_page_url(ctx.settings.site_url, slug),
-        cover=shared(cover, ctx.storage) if cover is not None else None,
-        images=[shared(row, ctx.storage) for row in rows],
-        image_count=albums.count_images(ctx, album.id),
-        next_before=rows[-1].id if more and rows else None)
+        page_url=albums.album_page_url(site_url, found.slug),
+        cover=shared(found.cover, storage) if found.cover is not None else None,
+        images=[shared(row, storage) for row in rows],
+        image_count=found.image_count,
+        next_before=rows[-1].id if found.more and rows else None)
+
+
+@reads_only
+def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
+    return shared_album(album_rows(ctx, slug, before), ctx.storage, ctx.settings.site_url)
 
 
 def slug_of_page_url(ctx: Context, url: str) -> str:
