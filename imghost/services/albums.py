@@ -93,15 +93,19 @@ _COUNT_IN_ALBUM = (select(func.count()).select_from(_LINKS.join(_IMAGES, _IMAGES
                    .where(_LINKS.c.album_id == bindparam("album_id"), _LIVE))
 
 
-def cover_image(ctx: Context, album) -> Row | None:
+def cover_image(ctx: Context, album, first_page: list | None = None) -> Row | None:
     """The chosen cover if it is still there, else the album's newest image (album: an
-    Album or a Core row of it)."""
+    Album or a Core row of it). first_page: the album's first page (images_in with no
+    below_id) when the caller has read it, which saves reads: its first is the newest."""
     connection, now = ctx.session.connection(), ctx.clock()
     if album.cover_image_id is not None:
-        chosen = connection.execute(_CHOSEN_COVER,
-                                    {"image_id": album.cover_image_id, "now": now}).first()
+        on_page = [row for row in first_page or () if row.id == album.cover_image_id]
+        chosen = on_page[0] if on_page else connection.execute(
+            _CHOSEN_COVER, {"image_id": album.cover_image_id, "now": now}).first()
         if chosen is not None:
             return chosen
+    if first_page is not None:
+        return first_page[0] if first_page else None
     return connection.execute(_NEWEST_IN_ALBUM, {"album_id": album.id, "now": now}).first()
 
 

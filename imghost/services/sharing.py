@@ -137,9 +137,12 @@ def album_rows(ctx: Context, slug: str, before: int | None = None) -> AlbumRows:
     if album is None:
         raise ALBUM_GONE
     rows, more = albums.images_in(ctx, album.id, ctx.settings.share_page_images, before)
+    first_page = rows if before is None else None
+    # An album that fits on its first page (most do) needs no count and, unless its
+    # chosen cover is not on the page, no cover read.
+    count = len(rows) if first_page is not None and not more else albums.count_images(ctx, album.id)
     return AlbumRows(slug=slug, album=album, images=tuple(rows), more=more,
-                     cover=albums.cover_image(ctx, album),
-                     image_count=albums.count_images(ctx, album.id))
+                     cover=albums.cover_image(ctx, album, first_page), image_count=count)
 
 
 def shared_album(found: AlbumRows, storage: Storage, site_url: str) -> SharedAlbum:
