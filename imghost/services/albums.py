@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Row, bindparam, delete, func, insert
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
@@ -76,26 +76,42 @@ def _own_album(ctx: Context, user: User, album_id: int) -> Album:
     return album
 
 
-def _live_images(ctx: Context):
-    return select(Image).where(expiry.still_there(ctx.clock()))
+# The reads below are Core rows (public() reads the same attribute names) from
+# statements built once with bind parameters: composing and cache-keying a select on
+# every call cost more CPU than running it, and share pages make these reads per view.
+_IMAGES, _LINKS = Image.__table__, AlbumImage.__table__
+_LIVE = expiry.still_there(bindparam("now"), _IMAGES)
+_LIVE_IN_ALBUM = (select(_IMAGES).join(_LINKS, _LINKS.c.image_id == _IMAGES.c.id)
+                  .where(_LINKS.c.album_id == bindparam("album_id"), _LIVE))
+_NEWEST_FIRST = (_LINKS.c.album_id.desc(), _LINKS.c.image_id.desc())
+_CHOSEN_COVER = select(_IMAGES).where(_IMAGES.c.id == bindparam("image_id"), _LIVE)
+_NEWEST_IN_ALBUM = _LIVE_IN_ALBUM.order_by(*_NEWEST_FIRST).limit(1)
+_PAGE_IN_ALBUM = _LIVE_IN_ALBUM.order_by(*_NEWEST_FIRST).limit(bindparam("limit"))
+_PAGE_BELOW_IN_ALBUM = (_LIVE_IN_ALBUM.where(_LINKS.c.image_id < bindparam("below_id"))
+                        .order_by(*_NEWEST_FIRST).limit(bindparam("limit")))
+_COUNT_IN_ALBUM = (select(func.count()).select_from(_LINKS.join(_IMAGES, _IMAGES.c.id == _LINKS.c.image_id))
+                   .where(_LINKS.c.album_id == bindparam("album_id"), _LIVE))
 
 
-def cover_image(ctx: Context, album: Album) -> Image | None:
-    """The chosen cover if it is still there, else the album's newest image."""
+def cover_image(ctx: Context, album, first_page: list | None = None) -> Row | None:
+    """The chosen cover if it is still there, else the album's newest image (album: an
+    Album or a Core row of it). first_page: the album's first page (images_in with no
+    below_id) when the caller has read it, which saves reads: its first is the newest."""
+    connection, now = ctx.session.connection(), ctx.clock()
     if album.cover_image_id is not None:
-        chosen = ctx.session.exec(_live_images(ctx).where(Image.id == album.cover_image_id)).first()
+        on_page = [row for row in first_page or () if row.id == album.cover_image_id]
+        chosen = on_page[0] if on_page else connection.execute(
+            _CHOSEN_COVER, {"image_id": album.cover_image_id, "now": now}).first()
         if chosen is not None:
             return chosen
-    return ctx.session.exec(
-        _live_images(ctx).join(AlbumImage, AlbumImage.image_id == Image.id)
-        .where(AlbumImage.album_id == album.id).order_by(AlbumImage.image_id.desc()).limit(1)
-    ).first()
+    if first_page is not None:
+        return first_page[0] if first_page else None
+    return connection.execute(_NEWEST_IN_ALBUM, {"album_id": album.id, "now": now}).first()
 
 
 def count_images(ctx: Context, album_id: int) -> int:
-    return ctx.session.exec(
-        select(func.count()).select_from(AlbumImage).join(Image, Image.id == AlbumImage.image_id)
-        .where(AlbumImage.album_id == album_id, expiry.still_there(ctx.clock()))).one()
+    return ctx.session.connection().execute(
+        _COUNT_IN_ALBUM, {"album_id": album_id, "now": ctx.clock()}).scalar_one()
 
 
 def describe(ctx: Context, album: Album) -> AlbumPublic:
@@ -191,12 +207,12 @@ def _check_limit(limit: int) -> None:
 def images_in(ctx: Context, album_id: int, limit: int, below_id: int | None) -> tuple[list, bool]:
     """One keyset page of an album's images, newest first: a walk of the primary key
     (album_id, image_id), joined to the images still there."""
-    query = (select(Image).join(AlbumImage, AlbumImage.image_id == Image.id)
-             .where(AlbumImage.album_id == album_id, expiry.still_there(ctx.clock())))
-    if below_id is not None:
-        query = query.where(AlbumImage.image_id < below_id)
-    rows = list(ctx.session.exec(query.order_by(AlbumImage.album_id.desc(),
-                                                AlbumImage.image_id.desc()).limit(limit + 1)))
+    values = {"album_id": album_id, "now": ctx.clock(), "limit": limit + 1}
+    if below_id is None:
+        statement = _PAGE_IN_ALBUM
+    else:
+        statement, values["below_id"] = _PAGE_BELOW_IN_ALBUM, below_id
+    rows = ctx.session.connection().execute(statement, values).all()
     return rows[:limit], len(rows) > limit
 
 

@@ -9,18 +9,31 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
+from sqlalchemy import Row, bindparam
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
 from imghost.models import Album, Image
 from imghost.services import albums, expiry, image_types, slugs
-from imghost.services.context import Context
+from imghost.services.context import Context, reads_only
 from imghost.services.images import ImagePublic, public
 from imghost.services.processing.limits import DISPLAY_SIDE, THUMBNAIL_SIDE, fit
+from imghost.services.storage import Storage
 
 IMAGE_GONE = NotFound("No image at that address.", code="image_not_found")
 ALBUM_GONE = NotFound("No shared album at that address.", code="album_not_found")
 WEBP = "image/webp"  # the pipeline's derivatives
+
+# A Core select, not ORM objects: the page is read-only and the hottest public route
+# (every unfurl, every visitor); public() reads the same attribute names. Built once
+# with bind parameters: composing and cache-keying a fresh select cost more CPU than
+# running it.
+_IMAGES = Image.__table__
+_IMAGE_BY_SLUG = select(_IMAGES).where(_IMAGES.c.slug == bindparam("slug"),
+                                       expiry.still_there(bindparam("now"), _IMAGES))
+_ALBUMS = Album.__table__
+_ALBUM_BY_SHARE_SLUG = select(_ALBUMS.c.id, _ALBUMS.c.title, _ALBUMS.c.description,
+                              _ALBUMS.c.cover_image_id).where(_ALBUMS.c.share_slug == bindparam("slug"))
 
 
 @dataclass(frozen=True)
@@ -78,40 +91,74 @@ def renditions(image: ImagePublic) -> list[Picture]:
     return found
 
 
-def shared(image, ctx: Context) -> SharedImage:
+def shared(image, storage: Storage) -> SharedImage:
     """An Image (ORM object or Core row) with its renditions."""
-    shown = public(image, ctx.storage)
+    shown = public(image, storage)
     return SharedImage(image=shown, renditions=renditions(shown))
 
 
-def image_page(ctx: Context, slug: str) -> SharedImage:
+@reads_only
+def image_row(ctx: Context, slug: str) -> Row:
+    """The image's row, read now: an unknown, deleted or expired image is NotFound.
+    Everything its page shows is a function of this row (and the site's settings)."""
     if not slugs.looks_like_slug(slug):
         raise IMAGE_GONE
-    # A Core row, not an ORM object: the page is read-only and the hottest public
-    # route (every unfurl, every visitor); public() reads the same attribute names.
-    table = Image.__table__
     image = ctx.session.connection().execute(
-        select(table).where(table.c.slug == slug, expiry.still_there(ctx.clock()))).first()
+        _IMAGE_BY_SLUG, {"slug": slug, "now": ctx.clock()}).first()
     if image is None:
         raise IMAGE_GONE
-    return shared(image, ctx)
+    return image
 
 
-def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
+@reads_only
+def image_page(ctx: Context, slug: str) -> SharedImage:
+    return shared(image_row(ctx, slug), ctx.storage)
+
+
+@dataclass(frozen=True)
+class AlbumRows:
+    """A shared album's page as read from the database: the page is a function of
+    these values (and the site's settings)."""
+
+    slug: str
+    album: Row
+    images: tuple[Row, ...]  # this page's, newest first
+    more: bool  # images follow this page
+    cover: Row | None
+    image_count: int
+
+
+@reads_only
+def album_rows(ctx: Context, slug: str, before: int | None = None) -> AlbumRows:
+    """Read now: an unknown or unshared album is NotFound, its expired images are left out."""
     if not slugs.looks_like_slug(slug):
         raise ALBUM_GONE
-    album = ctx.session.exec(select(Album).where(Album.share_slug == slug)).first()
+    album = ctx.session.connection().execute(_ALBUM_BY_SHARE_SLUG, {"slug": slug}).first()
     if album is None:
         raise ALBUM_GONE
     rows, more = albums.images_in(ctx, album.id, ctx.settings.share_page_images, before)
-    cover = albums.cover_image(ctx, album)
+    first_page = rows if before is None else None
+    # An album that fits on its first page (most do) needs no count and, unless its
+    # chosen cover is not on the page, no cover read.
+    count = len(rows) if first_page is not None and not more else albums.count_images(ctx, album.id)
+    return AlbumRows(slug=slug, album=album, images=tuple(rows), more=more,
+                     cover=albums.cover_image(ctx, album, first_page), image_count=count)
+
+
+def shared_album(found: AlbumRows, storage: Storage, site_url: str) -> SharedAlbum:
+    album, rows = found.album, found.images
     return SharedAlbum(
         title=album.title, description=album.description,
-        page_url=albums.album_page_url(ctx.settings.site_url, slug),
-        cover=shared(cover, ctx) if cover is not None else None,
-        images=[shared(row, ctx) for row in rows],
-        image_count=albums.count_images(ctx, album.id),
-        next_before=rows[-1].id if more and rows else None)
+        page_url=albums.album_page_url(site_url, found.slug),
+        cover=shared(found.cover, storage) if found.cover is not None else None,
+        images=[shared(row, storage) for row in rows],
+        image_count=found.image_count,
+        next_before=rows[-1].id if found.more and rows else None)
+
+
+@reads_only
+def album_page(ctx: Context, slug: str, before: int | None = None) -> SharedAlbum:
+    return shared_album(album_rows(ctx, slug, before), ctx.storage, ctx.settings.site_url)
 
 
 def slug_of_page_url(ctx: Context, url: str) -> str:
@@ -142,13 +189,20 @@ class OEmbedPhoto(BaseModel):
     type: str = "photo"
 
 
-def oembed(ctx: Context, url: str, max_width: int | None = None,
-           max_height: int | None = None) -> OEmbedPhoto:
+@reads_only
+def oembed_image(ctx: Context, url: str, max_width: int | None = None,
+                 max_height: int | None = None) -> Row:
+    """The row of the image page at url (see image_row), once the bounds are checked."""
     for name, value in (("maxwidth", max_width), ("maxheight", max_height)):
         if value is not None and value < 1:
             raise Invalid(f"{name} must be a positive number.", code="validation_error",
                           errors=[{"field": name, "message": "A positive number."}])
-    page = image_page(ctx, slug_of_page_url(ctx, url))
+    return image_row(ctx, slug_of_page_url(ctx, url))
+
+
+def oembed(page: SharedImage, site_url: str, max_width: int | None = None,
+           max_height: int | None = None) -> OEmbedPhoto:
+    """The answer for an image oembed_image found: a function of its row and the bounds."""
     # The largest rendition within the consumer's bounds, at most the display size
     # (what the page shows); the thumbnail, scaled down, if none fits.
     offered = page.renditions[:page.renditions.index(page.shown) + 1]
@@ -164,7 +218,7 @@ def oembed(ctx: Context, url: str, max_width: int | None = None,
         width, height = max(1, int(width * scale)), max(1, int(height * scale))
     thumb = page.thumbnail
     return OEmbedPhoto(title=page.image.filename, url=choice.url, width=width, height=height,
-                       provider_name="imghost", provider_url=ctx.settings.site_url,
+                       provider_name="imghost", provider_url=site_url,
                        thumbnail_url=thumb.url, thumbnail_width=thumb.width or width,
                        thumbnail_height=thumb.height or height)
 

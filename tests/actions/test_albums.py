@@ -130,3 +130,35 @@ def test_albums_list_newest_first_by_cursor(runtime):
     assert second.next_cursor is None
     with pytest.raises(Invalid):
         runtime.call(albums.list_albums, user, 2, "bogus")
+
+
+def test_a_share_page_counts_and_covers_as_the_owner_sees_it(make_runtime):
+    """The share page takes the count and the newest image from its first page when it
+    can: every page of it agrees with albums.get, whatever the cover."""
+    runtime = make_runtime(rate_limit_enabled=False, share_page_images=2)
+    user = new_user(runtime)
+    album = runtime.call(albums.create, user, "Pages")
+    ids = [upload(runtime, user).image.id for _ in range(3)]
+    outside = upload(runtime, user).image.id  # a cover need not be in the album
+    runtime.call(albums.add_images, user, album.id, ids)
+    shared = runtime.call(albums.change, user, album.id, None, None, albums.UNCHANGED, True)
+    slug = shared.share_url.rsplit("/a/", 1)[1]
+
+    def agree(cover_id: int) -> None:
+        first = runtime.call(sharing.album_page, slug)
+        second = runtime.call(sharing.album_page, slug, first.next_before)
+        count = runtime.call(albums.get, user, album.id).image_count
+        for page in (first, second):
+            assert (page.cover.image.id, page.image_count) == (cover_id, count)
+        assert [i.image.id for i in first.images + second.images] == sorted(ids, reverse=True)
+
+    agree(ids[-1])  # no cover chosen: the newest
+    for chosen in (ids[-1], ids[0], outside):  # on the first page, on the second, outside
+        runtime.call(albums.change, user, album.id, None, None, chosen)
+        agree(chosen)
+    runtime.call(images.remove, user, outside)
+    agree(ids[-1])
+    runtime.call(images.remove, user, ids[0])
+    ids = ids[1:]
+    first = runtime.call(sharing.album_page, slug)  # now fits on one page
+    assert first.next_before is None and first.image_count == 2 == len(first.images)

@@ -141,6 +141,63 @@ def test_hostile_filenames_are_escaped_everywhere_on_the_page(client):
     assert "script" not in parsed.tags and all("onerror" not in img for img in parsed.images)
 
 
+def test_a_page_follows_every_change_to_its_image_at_once(client):
+    """The server keeps a page's HTML per image row: a rename, an expiry set or cleared
+    and a delete each show on the very next view."""
+    account = new_account(client)
+    image = upload_image(client, account, png(), "image/png", "before.png")
+    url, path = image["page_url"], f"/api/images/{image['id']}"
+
+    def title() -> str:
+        reply = anonymous(url)
+        assert reply.status_code == 200
+        return parse_page(reply.text).meta["og:title"]
+
+    assert title() == title() == "before.png"
+    assert client.patch(path, headers=account.headers, json={"filename": "after.png"}).is_success
+    assert title() == "after.png"
+    assert client.patch(path, headers=account.headers, json={"expires_in": 3600}).is_success
+    assert "Expires" in anonymous(url).text
+    assert client.patch(path, headers=account.headers, json={"expires_in": None}).is_success
+    assert "Expires" not in anonymous(url).text
+    assert client.delete(path, headers=account.headers).status_code == 204
+    assert anonymous(url).status_code == 404
+
+
+def test_an_album_page_follows_every_change_at_once(client):
+    """As an image's page: kept per rows read, so each change shows on the next view."""
+    account = new_account(client)
+    first = upload_image(client, account, png(), "image/png", "first.png")
+    second = upload_image(client, account, png(), "image/png", "second.png")
+    album = client.post("/api/albums", headers=account.headers, json={"title": "Before"}).json()
+    url = f"/api/albums/{album['id']}"
+    assert client.post(f"{url}/images", headers=account.headers,
+                       json={"image_ids": [first["id"]]}).is_success
+    share_url = client.patch(url, headers=account.headers, json={"shared": True}).json()["share_url"]
+
+    def seen() -> tuple[str, list[str], list[str]]:
+        reply = anonymous(share_url)
+        assert reply.status_code == 200
+        page = parse_page(reply.text)
+        return (page.meta["og:title"], [a for a in page.anchors if "/i/" in a],
+                [img["alt"] for img in page.images])
+
+    assert seen() == seen() == ("Before", [first["page_url"]], ["first.png"])
+    assert client.post(f"{url}/images", headers=account.headers,
+                       json={"image_ids": [second["id"]]}).is_success
+    assert seen()[1] == [second["page_url"], first["page_url"]]
+    assert client.patch(url, headers=account.headers, json={"title": "After"}).is_success
+    assert seen()[0] == "After"
+    assert client.patch(f"/api/images/{first['id']}", headers=account.headers,
+                        json={"filename": "renamed.png"}).is_success
+    assert seen()[2] == ["second.png", "renamed.png"]
+    assert client.delete(f"/api/images/{second['id']}", headers=account.headers).status_code == 204
+    assert seen()[1:] == ([first["page_url"]], ["renamed.png"])
+    assert "1 image<" in anonymous(share_url).text
+    assert client.patch(url, headers=account.headers, json={"shared": False}).is_success
+    assert anonymous(share_url).status_code == 404
+
+
 def test_expiry_hides_an_image_everywhere_at_once_and_the_sweep_deletes_it(client):
     account = new_account(client)
     image = upload_image(client, account, png(), "image/png", "brief.png")
