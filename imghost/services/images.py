@@ -3,9 +3,10 @@ an image as clients see it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, update
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
@@ -113,6 +114,41 @@ class Search:
     sort: str | None = None
 
 
+@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters at most
+def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...]) -> Select:
+    """A page's SELECT, built once per shape, its values bound (see list_page): SQLAlchemy
+    then neither builds it nor computes its cache key again per request.
+
+    Core rows, not ORM objects: a page is read-only (see listed_images). user_id as a
+    one-value range, ordered by (user_id, sort key, id): only the sort's index gives that
+    order, so every page is a walk of limit + 1 index entries (with `user_id = X ORDER
+    BY id` PostgreSQL may walk the primary key backwards and filter by user, scanning
+    the rest of the table on a big user's last page)."""
+    table = Image.__table__
+    user_id = bindparam("user_id", type_=Integer)
+    statement = select(*LISTED_COLUMNS).where(
+        table.c.user_id >= user_id, table.c.user_id <= user_id,
+        expiry.still_there(bindparam("now")), *image_search.filter_clauses(table, filters_set))
+    backwards = direction == "before"
+    if direction is not None:
+        statement = statement.where(image_search.after_clause(table, sort, backwards))
+    toward_smaller = image_search.descending(sort) != backwards
+    return statement.order_by(*[c.desc() if toward_smaller else c.asc()
+                                for c in image_search.order_columns(table, sort)]
+                              ).limit(bindparam("rows", type_=Integer))
+
+
+@functools.cache
+def _total_statement(filters_set: tuple[bool, ...]) -> Select:
+    """The page's total: the count kept on the user, or the images matching the filters."""
+    table, users = Image.__table__, User.__table__
+    if not any(filters_set):
+        return select(users.c.image_count).where(users.c.id == bindparam("user_id"))
+    return select(func.count()).select_from(table).where(
+        table.c.user_id == bindparam("user_id"), expiry.still_there(bindparam("now")),
+        *image_search.filter_clauses(table, filters_set))
+
+
 @credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
               cursor: str | None = None, search: Search | None = None,
@@ -129,39 +165,23 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
         raise Invalid("Give cursor or before, not both.", code="validation_error",
                       errors=[{"field": "before", "message": "Not together with cursor."}])
     sort, backwards = query.sort, before is not None
-    # Core rows, not ORM objects: a page is read-only (see listed_images).
-    table = Image.__table__
-    # user_id as a one-value range, ordered by (user_id, sort key, id): only the sort's
-    # index gives that order, so every page is a walk of limit + 1 index entries (with
-    # `user_id = X ORDER BY id` PostgreSQL may walk the primary key backwards and
-    # filter by user, scanning the rest of the table on a big user's last page).
-    statement = select(*LISTED_COLUMNS).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
-                                    expiry.still_there(ctx.clock()),
-                                    *image_search.filter_clauses(table, query))
+    values = {"user_id": user.id, "now": ctx.clock(), "rows": limit + 1,
+              **image_search.filter_values(query)}
+    direction = None
     if cursor is not None or before is not None:  # "" is no cursor this server issued either
+        direction = "before" if backwards else "after"
         position = image_search.decode_cursor(sort, cursor if cursor is not None else before,
                                               "cursor" if cursor is not None else "before")
-        statement = statement.where(image_search.after_clause(table, sort, position, backwards))
-    toward_smaller = image_search.descending(sort) != backwards
-    order = [c.desc() if toward_smaller else c.asc()
-             for c in image_search.order_columns(table, sort)]
+        values.update(image_search.position_values(position))
     connection = ctx.session.connection()
-    rows = connection.execute(statement.order_by(*order).limit(limit + 1)).all()
+    rows = connection.execute(_page_statement(sort, direction, query.filters_set), values).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
     has_prev = bool(rows) and (more if backwards else cursor is not None)
-    if query.filtered:
-        total = connection.execute(
-            select(func.count()).select_from(table).where(
-                table.c.user_id == user.id, expiry.still_there(ctx.clock()),
-                *image_search.filter_clauses(table, query))
-        ).scalar_one()
-    else:
-        total = connection.execute(select(User.__table__.c.image_count)
-                                   .where(User.__table__.c.id == user.id)).scalar_one()
+    total = connection.execute(_total_statement(query.filters_set), values).scalar_one()
     return ImagePage(
         images=listed_images(rows, ctx.storage),
         next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
