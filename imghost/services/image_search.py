@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Table, func, tuple_
+from sqlalchemy import BigInteger, Integer, Table, bindparam, func, tuple_
 
 from imghost.errors import Invalid
 from imghost.services import image_types
@@ -45,7 +45,13 @@ class ImageQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.text or self.content_type or self.created_from or self.created_before)
+        return any(self.filters_set)
+
+    @property
+    def filters_set(self) -> tuple[bool, bool, bool, bool]:
+        """Which filters apply: with the sort, all the listing's SQL depends on."""
+        return (bool(self.text), bool(self.content_type), self.created_from is not None,
+                self.created_before is not None)
 
 
 @dataclass(frozen=True)
@@ -125,17 +131,25 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def filter_clauses(table: Table, query: ImageQuery) -> list:
+def filter_clauses(table: Table, filters_set: tuple[bool, bool, bool, bool]) -> list:
+    """The filters set (ImageQuery.filters_set), their values bound by filter_values."""
+    text, content_type, created_from, created_before = filters_set
     clauses = []
-    if query.text:
-        clauses.append(func.lower(table.c.filename).like(_like_pattern(query.text), escape="\\"))
-    if query.content_type:
-        clauses.append(table.c.content_type == query.content_type)
-    if query.created_from:
-        clauses.append(table.c.created_at >= query.created_from)
-    if query.created_before:
-        clauses.append(table.c.created_at < query.created_before)
+    if text:
+        clauses.append(func.lower(table.c.filename).like(bindparam("text_pattern"), escape="\\"))
+    if content_type:
+        clauses.append(table.c.content_type == bindparam("content_type"))
+    if created_from:
+        clauses.append(table.c.created_at >= bindparam("created_from"))
+    if created_before:
+        clauses.append(table.c.created_at < bindparam("created_before"))
     return clauses
+
+
+def filter_values(query: ImageQuery) -> dict:
+    return {"text_pattern": _like_pattern(query.text) if query.text else None,
+            "content_type": query.content_type, "created_from": query.created_from,
+            "created_before": query.created_before}
 
 
 def descending(sort: str) -> bool:
@@ -149,10 +163,16 @@ def order_columns(table: Table, sort: str) -> list:
     return [table.c.user_id, table.c.id]
 
 
-def after_clause(table: Table, sort: str, position: Position, backwards: bool):
-    """Rows past the position in the sort's direction (or before it, backwards)."""
-    key = (tuple_(table.c.size_bytes, table.c.id), tuple_(position.size_bytes, position.id)) \
-        if sort == "largest" else (table.c.id, position.id)
-    column, value = key
+def after_clause(table: Table, sort: str, backwards: bool):
+    """Rows past the position (position_values) in the sort's direction (or before it,
+    backwards)."""
+    after_id = bindparam("after_id", type_=Integer)
+    column, value = ((tuple_(table.c.size_bytes, table.c.id),
+                      tuple_(bindparam("after_size", type_=BigInteger), after_id))
+                     if sort == "largest" else (table.c.id, after_id))
     toward_smaller = descending(sort) != backwards
     return column < value if toward_smaller else column > value
+
+
+def position_values(position: Position) -> dict:
+    return {"after_id": position.id, "after_size": position.size_bytes}

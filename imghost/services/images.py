@@ -3,13 +3,14 @@ an image as clients see it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, update
 from sqlmodel import select
 
 from imghost.errors import Invalid, NotFound
-from imghost.models import Image, ImageFields, User, UtcDatetime
+from imghost.models import Image, ImageFields, User, UtcDatetime, as_utc
 from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context
 from imghost.services.object_keys import image_keys
@@ -62,6 +63,42 @@ def image_page_url(site_url: str, slug: str) -> str:
     return f"{site_url}/i/{slug}"
 
 
+# What a listed image is read from, in the order listed_images() unpacks each row: a
+# Core row read by position (its attributes cost about a microsecond a name).
+LISTED_COLUMNS = tuple(Image.__table__.c[name] for name in (
+    "id", "filename", "r2_key", "content_type", "size_bytes", "width", "height", "placeholder",
+    "blurhash", "thumbnail_key", "display_key", "slug", "expires_at", "created_at"))
+_PUBLIC_FIELDS = frozenset(ImagePublic.model_fields)
+_new, _set = object.__new__, object.__setattr__
+
+
+def _trusted(values: dict) -> ImagePublic:
+    """An ImagePublic from values already of its fields' types, as model_construct makes
+    it: validating a page's images again (SQLModel's __init__ runs per image) was most of
+    the listing's CPU. tests/unit/test_listed_images.py holds it equal to public()."""
+    image = _new(ImagePublic)
+    _set(image, "__dict__", values)
+    _set(image, "__pydantic_fields_set__", set(_PUBLIC_FIELDS))
+    _set(image, "__pydantic_extra__", None)
+    _set(image, "__pydantic_private__", None)
+    return image
+
+
+def listed_images(rows, storage: Storage) -> list[ImagePublic]:
+    """Rows of LISTED_COLUMNS as clients see them: what public() makes of the same image."""
+    url, site = storage.public_url, storage.settings.site_url
+    return [_trusted({
+        "filename": filename, "r2_key": r2_key, "content_type": content_type,
+        "size_bytes": size_bytes, "width": width, "height": height,
+        "placeholder": placeholder, "blurhash": blurhash, "expires_at": expires_at,
+        "id": id_, "public_url": url(r2_key),
+        "thumbnail_url": url(thumbnail_key) if thumbnail_key else None,
+        "display_url": url(display_key) if display_key else None,
+        "page_url": f"{site}/i/{slug}", "created_at": as_utc(created_at),
+    }) for (id_, filename, r2_key, content_type, size_bytes, width, height, placeholder,
+            blurhash, thumbnail_key, display_key, slug, expires_at, created_at) in rows]
+
+
 # Every cursor a listing issues (any sort) matches this; the API declares it.
 CURSOR_PATTERN = image_search.CURSOR_PATTERN
 
@@ -75,6 +112,41 @@ class Search:
     created_from: str | None = None
     created_to: str | None = None
     sort: str | None = None
+
+
+@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters at most
+def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...]) -> Select:
+    """A page's SELECT, built once per shape, its values bound (see list_page): SQLAlchemy
+    then neither builds it nor computes its cache key again per request.
+
+    Core rows, not ORM objects: a page is read-only (see listed_images). user_id as a
+    one-value range, ordered by (user_id, sort key, id): only the sort's index gives that
+    order, so every page is a walk of limit + 1 index entries (with `user_id = X ORDER
+    BY id` PostgreSQL may walk the primary key backwards and filter by user, scanning
+    the rest of the table on a big user's last page)."""
+    table = Image.__table__
+    user_id = bindparam("user_id", type_=Integer)
+    statement = select(*LISTED_COLUMNS).where(
+        table.c.user_id >= user_id, table.c.user_id <= user_id,
+        expiry.still_there(bindparam("now")), *image_search.filter_clauses(table, filters_set))
+    backwards = direction == "before"
+    if direction is not None:
+        statement = statement.where(image_search.after_clause(table, sort, backwards))
+    toward_smaller = image_search.descending(sort) != backwards
+    return statement.order_by(*[c.desc() if toward_smaller else c.asc()
+                                for c in image_search.order_columns(table, sort)]
+                              ).limit(bindparam("rows", type_=Integer))
+
+
+@functools.cache
+def _total_statement(filters_set: tuple[bool, ...]) -> Select:
+    """The page's total: the count kept on the user, or the images matching the filters."""
+    table, users = Image.__table__, User.__table__
+    if not any(filters_set):
+        return select(users.c.image_count).where(users.c.id == bindparam("user_id"))
+    return select(func.count()).select_from(table).where(
+        table.c.user_id == bindparam("user_id"), expiry.still_there(bindparam("now")),
+        *image_search.filter_clauses(table, filters_set))
 
 
 @credentials.requires("images:read")
@@ -93,42 +165,25 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
         raise Invalid("Give cursor or before, not both.", code="validation_error",
                       errors=[{"field": "before", "message": "Not together with cursor."}])
     sort, backwards = query.sort, before is not None
-    # Core rows, not ORM objects: a page is read-only, and building 51 tracked
-    # instances was ~10% of the request's CPU. public() reads the same attribute names.
-    table = Image.__table__
-    # user_id as a one-value range, ordered by (user_id, sort key, id): only the sort's
-    # index gives that order, so every page is a walk of limit + 1 index entries (with
-    # `user_id = X ORDER BY id` PostgreSQL may walk the primary key backwards and
-    # filter by user, scanning the rest of the table on a big user's last page).
-    statement = select(table).where(table.c.user_id >= user.id, table.c.user_id <= user.id,
-                                    expiry.still_there(ctx.clock()),
-                                    *image_search.filter_clauses(table, query))
+    values = {"user_id": user.id, "now": ctx.clock(), "rows": limit + 1,
+              **image_search.filter_values(query)}
+    direction = None
     if cursor is not None or before is not None:  # "" is no cursor this server issued either
+        direction = "before" if backwards else "after"
         position = image_search.decode_cursor(sort, cursor if cursor is not None else before,
                                               "cursor" if cursor is not None else "before")
-        statement = statement.where(image_search.after_clause(table, sort, position, backwards))
-    toward_smaller = image_search.descending(sort) != backwards
-    order = [c.desc() if toward_smaller else c.asc()
-             for c in image_search.order_columns(table, sort)]
+        values.update(image_search.position_values(position))
     connection = ctx.session.connection()
-    rows = connection.execute(statement.order_by(*order).limit(limit + 1)).all()
+    rows = connection.execute(_page_statement(sort, direction, query.filters_set), values).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
     has_prev = bool(rows) and (more if backwards else cursor is not None)
-    if query.filtered:
-        total = connection.execute(
-            select(func.count()).select_from(table).where(
-                table.c.user_id == user.id, expiry.still_there(ctx.clock()),
-                *image_search.filter_clauses(table, query))
-        ).scalar_one()
-    else:
-        total = connection.execute(select(User.__table__.c.image_count)
-                                   .where(User.__table__.c.id == user.id)).scalar_one()
+    total = connection.execute(_total_statement(query.filters_set), values).scalar_one()
     return ImagePage(
-        images=[public(row, ctx.storage) for row in rows],
+        images=listed_images(rows, ctx.storage),
         next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
         total=total,
         prev_cursor=image_search.encode_cursor(sort, rows[0]) if has_prev else None)
