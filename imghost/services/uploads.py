@@ -34,7 +34,7 @@ from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
-from imghost.services.storage.base import ObjectChanged
+from imghost.services.storage.base import ObjectChanged, SizeDiffers
 from imghost.settings import Settings
 
 MAX_FILENAME_CHARS = 255
@@ -234,20 +234,18 @@ def _verify_stored_object(storage: Storage, settings: Settings,
     at the image's key. A slow step: no database here. Invalid means refused: the
     caller deletes the upload and its grant."""
     key = grant.r2_key
-    upload_key = storage.upload_key(key)
-    stored = storage.head(upload_key)
-    if stored is None:
+    if grant.size_bytes > settings.max_upload_bytes:  # granted before the limit was lowered
+        raise _size_mismatch(grant.size_bytes, grant)
+    try:
+        upload = storage.read_upload(storage.upload_key(key), grant.size_bytes)
+    except SizeDiffers as differs:
+        raise _size_mismatch(differs.size, grant) from None
+    if upload is None:
         raise ObjectMissing("Nothing has been uploaded to that key yet.")
-    if stored.size != grant.size_bytes or stored.size > settings.max_upload_bytes:
-        raise Invalid(f"The stored file has {stored.size} bytes, not the declared "
-                      f"{grant.size_bytes}.", code="size_mismatch")
-    actual = image_types.sniff(storage.read_prefix(upload_key, image_types.SNIFF_BYTES))
+    actual = image_types.sniff(upload.data[:image_types.SNIFF_BYTES])
     if actual is None or actual.content_type != grant.content_type:
         raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
                       code="not_an_image")
-    upload = storage.read_upload(upload_key)
-    if len(upload.data) != grant.size_bytes:  # replaced since the HEAD above
-        raise _changed_during_confirm()
     # Image pipeline (services/processing): metadata strip, decode check, dimensions.
     try:
         prepared = processing.prepare_original(upload.data, grant.content_type,
@@ -260,6 +258,11 @@ def _verify_stored_object(storage: Storage, settings: Settings,
     except ObjectChanged:
         raise _changed_during_confirm() from None
     return prepared
+
+
+def _size_mismatch(size: int, grant: UploadGrant) -> Invalid:
+    return Invalid(f"The stored file has {size} bytes, not the declared {grant.size_bytes}.",
+                   code="size_mismatch")
 
 
 def _changed_during_confirm() -> Invalid:
