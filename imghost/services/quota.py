@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, literal, or_, update
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection
 
 from imghost.errors import Invalid
 from imghost.models import UploadGrant, User
@@ -62,46 +62,54 @@ def _refusal(limit: int, used: int) -> QuotaExceeded:
 
 _users = User.__table__
 _grants = UploadGrant.__table__
-# Stored bytes, the override and (at upload start) the open grants' bytes: one Core
-# statement, one round trip, no ORM rows; it runs on every upload start.
+# Stored bytes, the override and the open grants' bytes: one Core statement, one round
+# trip, no ORM rows; it runs on every upload start.
 _OPEN_GRANT_BYTES = (select(func.coalesce(func.sum(_grants.c.size_bytes), 0))
                      .where(_grants.c.user_id == bindparam("user_id"),
                             _grants.c.expires_at > bindparam("now")).scalar_subquery())
-_ROOM = {pending: select(_users.c.bytes_stored, _users.c.quota_bytes,
-                         _OPEN_GRANT_BYTES if pending else literal(0))
-         .where(_users.c.id == bindparam("user_id"))
-         for pending in (True, False)}
+_ROOM = (select(_users.c.bytes_stored, _users.c.quota_bytes, _OPEN_GRANT_BYTES)
+         .where(_users.c.id == bindparam("user_id")))
 
 
-def check_room(ctx: Context, user: User, size_bytes: int, *, pending: bool = True) -> None:
-    """QuotaExceeded when size_bytes more (plus, at upload start, the open grants) would
-    pass the quota. An early answer only: charge() is the one that holds under races."""
+def check_room(ctx: Context, user: User, size_bytes: int) -> None:
+    """QuotaExceeded when size_bytes more, plus what the open grants may still bring,
+    would pass the quota (at upload start). An early answer only: charge() is the one
+    that holds under races."""
     # No quota on the caller's row (read by the token check in this unit of work) and
     # none by default: nothing to count, so no query on the upload's hot path.
     if not _applying(ctx.settings.user_quota_bytes, user.quota_bytes):
         return
     stored, override, granted = ctx.session.connection().execute(
-        _ROOM[pending], {"user_id": user.id, "now": ctx.clock()}).one()
-    limit = _applying(ctx.settings.user_quota_bytes, override)
-    if not limit:
-        return
-    used = stored + granted
-    if used + size_bytes > limit:
+        _ROOM, {"user_id": user.id, "now": ctx.clock()}).one()
+    check_stored_room(ctx.settings.user_quota_bytes, override, stored + granted, size_bytes)
+
+
+def check_stored_room(default_quota: int, override: int | None, used: int,
+                      size_bytes: int) -> None:
+    """QuotaExceeded when size_bytes more than `used` would pass the quota that applies
+    (the user's override, else the default)."""
+    limit = _applying(default_quota, override)
+    if limit and used + size_bytes > limit:
         raise _refusal(limit, used)
 
 
-def charge(session: Session, default_quota: int, user_id: int, size_bytes: int) -> None:
+def charge(connection: Connection, default_quota: int, user_id: int, size_bytes: int) -> None:
     """Count one more image of size_bytes, in one UPDATE that only happens within the
     quota: concurrent charges queue on the row and each sees the others' bytes."""
-    quota = func.coalesce(User.quota_bytes, default_quota)
-    charged = session.exec(
-        update(User)
-        .where(User.id == user_id, or_(quota == 0, User.bytes_stored + size_bytes <= quota))
-        .values(image_count=User.image_count + 1, bytes_stored=User.bytes_stored + size_bytes)
-    ).rowcount
-    if charged != 1:
-        user = session.get(User, user_id, populate_existing=True)
-        raise _refusal(_applying(default_quota, user.quota_bytes), user.bytes_stored)
+    params = {"charged_user": user_id, "size": size_bytes, "default_quota": default_quota}
+    if connection.execute(_CHARGE, params).rowcount != 1:
+        override, stored = connection.execute(_STORED, params).one()
+        raise _refusal(_applying(default_quota, override), stored)
+
+
+_QUOTA = func.coalesce(_users.c.quota_bytes, bindparam("default_quota"))
+_CHARGE = (update(_users)
+           .where(_users.c.id == bindparam("charged_user"),
+                  or_(_QUOTA == 0, _users.c.bytes_stored + bindparam("size") <= _QUOTA))
+           .values(image_count=_users.c.image_count + 1,
+                   bytes_stored=_users.c.bytes_stored + bindparam("size")))
+_STORED = (select(_users.c.quota_bytes, _users.c.bytes_stored)
+           .where(_users.c.id == bindparam("charged_user")))
 
 
 def parse_quota(text: str) -> int | None:

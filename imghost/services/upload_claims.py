@@ -6,14 +6,16 @@ recorded, so a confirm first claims its key; a second confirm of the same key is
 told at once that the first is still running (it never waits for it).
 
 The claim lives exactly as long as what holds it:
-- PostgreSQL (several processes): a session-level advisory lock on a connection of its
-  own, outside the request pool. Released when the confirm ends, however it ends; if
-  the process dies or the database drops the connection, PostgreSQL frees it at once.
+- PostgreSQL (several processes): a session-level advisory lock on the process's claims
+  connection, outside the request pool. Released when the confirm ends, however it
+  ends; if the process dies or the database drops the connection, PostgreSQL frees it
+  at once (and a confirm that lost its claim that way is refused before it records).
 - SQLite (one process): a set of keys in memory, gone with the process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -21,8 +23,9 @@ import threading
 from collections.abc import Iterable
 from typing import Protocol
 
-from sqlalchemy import NullPool, create_engine, event, func, select, text
+from sqlalchemy import NullPool, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from sqlmodel import select as sqlmodel_select
 
@@ -118,70 +121,123 @@ def lock_id(key: str) -> int:
 
 
 class PostgresClaims:
-    """Advisory locks, each on a connection opened for its confirm and closed after it.
-    Not pooled: a closed connection can never carry a forgotten lock to someone else."""
+    """Advisory locks, all on one connection of this process's own, outside the request
+    pool and in autocommit: a claim costs one statement to take, one to check and one to
+    release, never a connection of its own. A session's advisory locks are re-entrant,
+    so a set of keys keeps this process's confirms apart; the lock keeps processes apart.
+
+    If the connection dies, PostgreSQL frees every claim on it: the next statement opens
+    a new one (a new generation), and a claim of an older generation is lost."""
 
     def __init__(self, database_url: str):
-        self.engine: Engine = create_engine(database_url, poolclass=NullPool,
-                                            connect_args={"connect_timeout": 5})
+        self.engine: Engine = create_engine(
+            database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+            # Held for the process's life: a silently dead peer is noticed within ~20 s.
+            connect_args={"connect_timeout": 5, "keepalives_idle": 10,
+                          "keepalives_interval": 2, "keepalives_count": 5})
 
         @event.listens_for(self.engine, "do_connect")
         def _name_the_holder(_dialect, _record, _args, params):
             # pg_stat_activity shows which process holds a claim (operators, fault tests).
             params["application_name"] = f"imghost-claim pid={os.getpid()}"
 
-    def take(self, key: str) -> Claim | None:
-        connection = self.engine.connect()
+        self._mutex = threading.Lock()  # one statement at a time on the connection
+        self._connection: Connection | None = None
+        self._generation = 0
+        self._keys: set[str] = set()
+
+    def _execute(self, statement, params: dict | None = None):
+        """On the claims connection (the caller holds _mutex); a dead one is dropped."""
+        if self._connection is None:
+            self._connection = self.engine.connect()
         try:
-            taken = connection.scalar(select(func.pg_try_advisory_lock(LOCK_NAMESPACE, lock_id(key))))
-            connection.commit()  # the lock is the session's; no transaction stays open
-        except BaseException:
-            connection.close()
+            return self._connection.execute(statement, params or {})
+        except DBAPIError:
+            self._drop()
             raise
-        if not taken:
-            connection.close()
-            return None
-        return _PostgresClaim(connection, key)
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        self._generation += 1
+        if connection is not None:
+            # NullPool: closing ends the session, so no lock outlives it.
+            with contextlib.suppress(Exception):  # already gone
+                connection.close()
+
+    def take(self, key: str) -> Claim | None:
+        params = {"namespace": LOCK_NAMESPACE, "id": lock_id(key)}
+        with self._mutex:
+            if key in self._keys:
+                return None
+            try:
+                taken = self._execute(_TRY_LOCK, params).scalar()
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                # The connection died while idle (and our other claims with it): once more
+                # on a new one; a failure to connect is the caller's 503.
+                taken = self._execute(_TRY_LOCK, params).scalar()
+            if not taken:
+                return None
+            self._keys.add(key)
+            return _PostgresClaim(self, key, self._generation)
+
+    def _ensure_held(self, claim: _PostgresClaim) -> None:
+        with self._mutex:
+            if claim.generation == self._generation:
+                try:
+                    # The lock belongs to the connection: if it still answers, we hold it.
+                    self._execute(_PING)
+                    return
+                except DBAPIError:
+                    pass
+        raise Unavailable("The confirm lost its database connection; try again.",
+                          code="confirm_interrupted", retry_after=1)
+
+    def _release(self, claim: _PostgresClaim) -> None:
+        with self._mutex:
+            self._keys.discard(claim.key)
+            if claim.generation != self._generation:
+                log.info("claim on %s ended with its connection", claim.key)
+                return
+            try:
+                self._execute(_UNLOCK, {"namespace": LOCK_NAMESPACE, "id": lock_id(claim.key)})
+            except DBAPIError:  # the connection is gone, and the lock with it
+                log.info("claim on %s ended with its connection", claim.key)
 
     def held(self, keys: Iterable[str]) -> set[str]:
         by_id = {lock_id(key): key for key in keys}
         if not by_id:
             return set()
-        with self.engine.connect() as connection:
-            oids = connection.scalars(text(
-                "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND classid = :namespace AND objsubid = 2 AND database = "
-                "(SELECT oid FROM pg_database WHERE datname = current_database())"),
-                {"namespace": LOCK_NAMESPACE}).all()
+        with self._mutex:
+            oids = self._execute(_HELD, {"namespace": LOCK_NAMESPACE}).scalars().all()
         # objid is an unsigned oid: map it back to our signed 32-bit ids.
         ids = {(oid ^ 0x80000000) - 0x80000000 for oid in oids}
         return {key for lock, key in by_id.items() if lock in ids}
 
     def close(self) -> None:
+        with self._mutex:
+            self._drop()
         self.engine.dispose()
 
 
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:namespace, :id)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:namespace, :id)")
+_PING = text("SELECT 1")
+_HELD = text("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted "
+             "AND classid = :namespace AND objsubid = 2 AND database = "
+             "(SELECT oid FROM pg_database WHERE datname = current_database())")
+
+
 class _PostgresClaim(_Releasing):
-    def __init__(self, connection: Connection, key: str):
-        self._connection, self._key = connection, key
+    def __init__(self, claims: PostgresClaims, key: str, generation: int):
+        self._claims, self.key, self.generation = claims, key, generation
 
     def ensure_held(self) -> None:
-        # The lock belongs to the connection: if the connection still answers, we hold it.
-        try:
-            self._connection.scalar(select(1))
-            self._connection.commit()
-        except Exception:
-            raise Unavailable("The confirm lost its database connection; try again.",
-                              code="confirm_interrupted", retry_after=1) from None
+        self._claims._ensure_held(self)
 
     def release(self) -> None:
-        try:
-            self._connection.scalar(select(func.pg_advisory_unlock(LOCK_NAMESPACE, lock_id(self._key))))
-            self._connection.commit()
-        except Exception:  # the connection is gone, and the lock with it
-            log.info("claim on %s ended with its connection", self._key)
-        finally:
-            self._connection.close()
+        self._claims._release(self)
 
 
 def make_claims(database_url: str) -> Claims:

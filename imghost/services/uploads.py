@@ -15,12 +15,14 @@ import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
-from imghost.models import Image, UploadGrant, User
+from imghost.models import Image, UploadGrant, User, utcnow
 from imghost.services import (
     credentials,
     expiry,
@@ -34,7 +36,7 @@ from imghost.services.context import Context, SlowStep
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
-from imghost.services.storage.base import ObjectChanged
+from imghost.services.storage.base import ObjectChanged, SizeDiffers
 from imghost.settings import Settings
 
 _INSERT_GRANT = insert(UploadGrant.__table__)
@@ -139,49 +141,46 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
         if ctx.thumbnails is not None:  # listed now; thumbnails follow
             thumbnails, image_id = ctx.thumbnails, image.id
             ctx.after_commit(lambda: thumbnails.schedule(image_id))
-    return Finished(image=public(image, ctx.storage), created=created)
+    return Finished(image=image, created=created)
 
 
-def _granted(ctx: Context, user: User, r2_key: str) -> Image | UploadGrant:
-    """The image an earlier finish recorded, else the caller's open grant (or NotFound)."""
-    existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
-    if existing is not None:
-        return existing
-    grant = ctx.session.get(UploadGrant, r2_key, populate_existing=True)
-    if grant is None or grant.user_id != user.id:
-        # A concurrent finish may have recorded the image (consuming the grant)
-        # between the two reads above; PostgreSQL shows its commit to the next one.
-        existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
-        if existing is not None:
-            return existing
-        raise NotFound("No upload with that key.", code="upload_not_found")
-    return grant
+_grants, _images, _users = UploadGrant.__table__, Image.__table__, User.__table__
+# The grant and, for the quota check, what its owner stores now: one Core statement.
+_OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_bytes,
+                      _grants.c.image_lifetime_seconds, _users.c.bytes_stored,
+                      _users.c.quota_bytes)
+               .join(_users, _users.c.id == _grants.c.user_id)
+               .where(_grants.c.r2_key == bindparam("key"),
+                      _grants.c.user_id == bindparam("user_id")))
 
 
 def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-            content_type: str | None) -> Generator[SlowStep, object, tuple[Image, bool]]:
+            content_type: str | None) -> Generator[SlowStep, object, tuple[ImagePublic, bool]]:
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user.id}/"):
         raise NotFound("No upload with that key.", code="upload_not_found")
     ctx.limiter.hit("confirm_user", user.id)
     display_name = clean_filename(filename)
-    found = _granted(ctx, user, r2_key)
-    if isinstance(found, Image):
-        return found, False
-    _check_declared(found, size_bytes, content_type)
     claim = ctx.claims.take(r2_key)
     if claim is None:  # answered at once: the client retries (Retry-After: 1)
         raise upload_claims.in_progress()
     # Released on every way out of this block, after the record is committed.
     with claim:
-        # Read again under the claim, in a new transaction (SQLite reads from a snapshot):
-        # the previous holder may have just finished.
-        ctx.commit()
-        found = _granted(ctx, user, r2_key)
-        if isinstance(found, Image):
-            return found, False
-        grant = found
+        if ctx.settings.is_sqlite:
+            # SQLite may read from the snapshot the token check began; a new transaction
+            # sees what the claim's previous holder committed (PostgreSQL's next
+            # statement does: read committed).
+            ctx.commit()
+        grant = ctx.session.connection().execute(
+            _OPEN_GRANT, {"key": r2_key, "user_id": user.id}).one_or_none()
+        if grant is None:  # an earlier finish recorded it (consuming the grant), or nothing
+            existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            if existing is None:
+                raise NotFound("No upload with that key.", code="upload_not_found")
+            return public(existing, ctx.storage), False
+        _check_declared(grant, size_bytes, content_type)
         try:
-            quota.check_room(ctx, user, grant.size_bytes, pending=False)
+            quota.check_stored_room(ctx.settings.user_quota_bytes, grant.quota_bytes,
+                                    grant.bytes_stored, grant.size_bytes)
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         try:
@@ -192,7 +191,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             raise _refuse_upload(ctx, grant, error) from None
         claim.ensure_held()  # nobody else may have started on this upload meanwhile
         try:
-            image = _record(ctx, grant, display_name, prepared)
+            image = _record(ctx, user.id, grant, display_name, prepared)
             _drop_staging_after_commit(ctx, grant)
             ctx.commit()
             return image, True
@@ -204,10 +203,10 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
             if winner is None:
                 raise
-            return winner, False
+            return public(winner, ctx.storage), False
 
 
-def _check_declared(grant: UploadGrant, size_bytes: int, content_type: str | None) -> None:
+def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> None:
     declared = image_types.lookup(content_type) if content_type is not None else None
     if content_type is not None and (declared is None or declared.content_type != grant.content_type):
         raise Invalid("The content type differs from the one the upload was granted for.",
@@ -217,7 +216,7 @@ def _check_declared(grant: UploadGrant, size_bytes: int, content_type: str | Non
                       code="size_mismatch")
 
 
-def _refuse(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
+def _refuse(ctx: Context, grant: Row, error: Invalid) -> Invalid:
     """Delete the refused object and its grant, so nothing is left behind."""
     ctx.storage.delete(grant.r2_key)
     ctx.session.rollback()
@@ -231,25 +230,23 @@ class ObjectMissing(Exception):
 
 
 def _verify_stored_object(storage: Storage, settings: Settings,
-                          grant: UploadGrant) -> processing.PreparedOriginal:
+                          grant: Row) -> processing.PreparedOriginal:
     """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
     at the image's key. A slow step: no database here. Invalid means refused: the
     caller deletes the upload and its grant."""
     key = grant.r2_key
-    upload_key = storage.upload_key(key)
-    stored = storage.head(upload_key)
-    if stored is None:
+    if grant.size_bytes > settings.max_upload_bytes:  # granted before the limit was lowered
+        raise _size_mismatch(grant.size_bytes, grant)
+    try:
+        upload = storage.read_upload(storage.upload_key(key), grant.size_bytes)
+    except SizeDiffers as differs:
+        raise _size_mismatch(differs.size, grant) from None
+    if upload is None:
         raise ObjectMissing("Nothing has been uploaded to that key yet.")
-    if stored.size != grant.size_bytes or stored.size > settings.max_upload_bytes:
-        raise Invalid(f"The stored file has {stored.size} bytes, not the declared "
-                      f"{grant.size_bytes}.", code="size_mismatch")
-    actual = image_types.sniff(storage.read_prefix(upload_key, image_types.SNIFF_BYTES))
+    actual = image_types.sniff(upload.data[:image_types.SNIFF_BYTES])
     if actual is None or actual.content_type != grant.content_type:
         raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
                       code="not_an_image")
-    upload = storage.read_upload(upload_key)
-    if len(upload.data) != grant.size_bytes:  # replaced since the HEAD above
-        raise _changed_during_confirm()
     # Image pipeline (services/processing): metadata strip, decode check, dimensions.
     try:
         prepared = processing.prepare_original(upload.data, grant.content_type,
@@ -264,12 +261,17 @@ def _verify_stored_object(storage: Storage, settings: Settings,
     return prepared
 
 
+def _size_mismatch(size: int, grant: UploadGrant) -> Invalid:
+    return Invalid(f"The stored file has {size} bytes, not the declared {grant.size_bytes}.",
+                   code="size_mismatch")
+
+
 def _changed_during_confirm() -> Invalid:
     return Invalid("The upload was replaced while it was being checked; start the upload again.",
                    code="upload_changed")
 
 
-def _refuse_upload(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
+def _refuse_upload(ctx: Context, grant: Row, error: Invalid) -> Invalid:
     """_refuse, and the staging object too when uploads do not land at the image's key."""
     upload_key = ctx.storage.upload_key(grant.r2_key)
     if upload_key != grant.r2_key:
@@ -277,7 +279,7 @@ def _refuse_upload(ctx: Context, grant: UploadGrant, error: Invalid) -> Invalid:
     return _refuse(ctx, grant, error)
 
 
-def _drop_staging_after_commit(ctx: Context, grant: UploadGrant) -> None:
+def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
     """The staging object is not needed once the image is recorded (a bucket lifecycle
     rule expires any that survive a failed delete)."""
     storage, upload_key = ctx.storage, ctx.storage.upload_key(grant.r2_key)
@@ -293,18 +295,24 @@ def _delete_quietly(storage, key: str) -> None:
                     "will expire it", key, exc_info=True)
 
 
-def _record(ctx: Context, grant: UploadGrant, filename: str,
-            prepared: processing.PreparedOriginal) -> Image:
-    key, session = grant.r2_key, ctx.session
-    session.rollback()
-    image = Image(user_id=grant.user_id, filename=filename, r2_key=key,
-                  content_type=grant.content_type, size_bytes=prepared.size_bytes,
-                  width=prepared.width, height=prepared.height,
-                  placeholder=prepared.placeholder, public_url=ctx.storage.public_url(key),
-                  slug=slugs.new_slug(),
-                  expires_at=expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds))
-    session.add(image)
-    quota.charge(session, ctx.settings.user_quota_bytes, grant.user_id, prepared.size_bytes)
-    session.exec(delete(UploadGrant).where(UploadGrant.r2_key == key))
-    session.flush()
-    return image
+def _record(ctx: Context, user_id: int, grant: Row, filename: str,
+            prepared: processing.PreparedOriginal) -> ImagePublic:
+    """Insert the image, charge its bytes and consume the grant: prepared Core
+    statements (the ORM's flush, and building statements per call, cost more than
+    running them)."""
+    key, connection = grant.r2_key, ctx.session.connection()
+    row = {"user_id": user_id, "filename": filename, "r2_key": key,
+           "content_type": grant.content_type, "size_bytes": prepared.size_bytes,
+           "width": prepared.width, "height": prepared.height,
+           "placeholder": prepared.placeholder, "public_url": ctx.storage.public_url(key),
+           "slug": slugs.new_slug(), "created_at": utcnow(),
+           "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds)}
+    image_id = connection.execute(_INSERT_IMAGE, row).scalar_one()
+    quota.charge(connection, ctx.settings.user_quota_bytes, user_id, prepared.size_bytes)
+    connection.execute(_DROP_GRANT, {"key": key})
+    return public(SimpleNamespace(**row, id=image_id, blurhash=None, thumbnail_key=None,
+                                  display_key=None), ctx.storage)
+
+
+_INSERT_IMAGE = insert(_images).returning(_images.c.id)
+_DROP_GRANT = delete(_grants).where(_grants.c.r2_key == bindparam("key"))

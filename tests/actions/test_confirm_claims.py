@@ -127,3 +127,40 @@ def test_the_slow_step_holds_no_database_thread_or_connection(make_runtime):
         assert thread.submit(anyio.run, main).result() < 1
     assert any(slow >= 1 and db == 0 and pooled == 0 for slow, db, pooled in seen), seen[:50]
     assert max(slow for slow, _, _ in seen) <= 3
+
+
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)
+def test_claims_are_kept_apart_within_and_between_processes(make_runtime):
+    """One claims connection per process: the key set within it, the lock between them."""
+    one, other = make_runtime(), make_runtime()  # two runtimes: two processes' connections
+    key = "1/" + "a" * 32 + ".png"
+    with one.claims.take(key):
+        assert one.claims.take(key) is None  # the same session could re-take the lock
+        assert other.claims.take(key) is None
+        assert other.claims.held([key]) == {key}
+    with other.claims.take(key):
+        assert one.claims.take(key) is None
+    assert one.claims.held([key]) == set()
+
+
+@pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)
+def test_a_claim_whose_connection_died_is_lost_and_the_key_free(runtime):
+    from tests.actions.test_connection_loss import close_pooled_connections
+
+    key, other_key = "1/" + "b" * 32 + ".png", "1/" + "c" * 32 + ".png"
+    lost = runtime.claims.take(key)
+    assert close_pooled_connections(runtime) >= 1  # the database restarted, say
+    with pytest.raises(Unavailable) as interrupted:
+        lost.ensure_held()
+    assert interrupted.value.code == "confirm_interrupted"
+    # Another key is claimed on a new connection at once; the lost one stays refused in
+    # this process until its confirm ends (it is still running), then is free.
+    with runtime.claims.take(other_key) as fresh:
+        assert runtime.claims.take(key) is None
+        lost.release()
+        again = runtime.claims.take(key)
+        assert again is not None
+        fresh.ensure_held()
+        again.ensure_held()
+        again.release()
+        assert runtime.claims.held([key, other_key]) == {other_key}

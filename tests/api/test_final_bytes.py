@@ -86,12 +86,12 @@ def test_s3_publish_refuses_a_staging_object_replaced_after_it_was_read(s3_confi
     key = "9/" + "d" * 32 + ".png"
     staging, data = storage.upload_key(key), png()
     storage.put(staging, data, "image/png")
-    checked = storage.read_upload(staging)
+    checked = storage.read_upload(staging, len(data))
     storage.put(staging, same_length_other_picture(data), "image/png")  # the old URL, again
     with pytest.raises(ObjectChanged):
         storage.publish(checked, key, "image/png", None)
     assert storage.head(key) is None
-    storage.publish(storage.read_upload(staging), key, "image/png", None)
+    storage.publish(storage.read_upload(staging, len(data)), key, "image/png", None)
     assert storage.read(key) == same_length_other_picture(data)
     for leftover in (staging, key):
         storage.delete(leftover)

@@ -79,3 +79,41 @@ def test_endpoints_with_a_path_fall_back_to_boto3():
     assert supported("https://account.r2.cloudflarestorage.com")
     assert supported("http://127.0.0.1:8333/")
     assert not supported("https://gateway.example.com/s3")
+
+
+def boto_signed(endpoint: str, region: str, method: str, key: str, headers: dict[str, str],
+                body: bytes, instant: datetime) -> dict[str, str]:
+    """The headers botocore's S3 signer adds to the same request at the same instant."""
+    from urllib.parse import quote
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = f"{endpoint.rstrip('/')}/imghost/{quote(key)}"
+    request = AWSRequest(method=method, url=url, headers=dict(headers), data=body)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=instant):
+        S3SigV4Auth(Credentials(ACCESS, SECRET), "s3", region).add_auth(request)
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+COPY_HEADERS = {"content-type": "image/png", "content-disposition": "inline",
+                "cache-control": "public, max-age=3600",
+                "x-amz-copy-source": "imghost/staging/12/0123456789abcdef0123456789abcdef.png",
+                "x-amz-copy-source-if-match": '"3e9064ec26a6ffb03ed5d62fcb44b7e2"',
+                "x-amz-metadata-directive": "REPLACE"}
+
+
+@pytest.mark.parametrize("endpoint,region", ENDPOINTS)
+@pytest.mark.parametrize("method,headers,body", [
+    ("GET", {}, b""), ("DELETE", {}, b""), ("PUT", COPY_HEADERS, b""),
+    ("PUT", {"content-type": "image/webp", "cache-control": "public, max-age=60"},
+     b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(range(256)))])
+def test_signed_request_headers_are_byte_identical_to_botocore(endpoint, region, method,
+                                                               headers, body):
+    ours = SigV4Presigner(endpoint, "imghost", region, ACCESS, SECRET)
+    for key in KEYS:
+        for instant in INSTANTS:
+            signed = ours.sign(method, key, instant, headers, body)
+            expected = boto_signed(endpoint, region, method, key, headers, body, instant)
+            assert signed.pop("host") and signed == expected

@@ -46,3 +46,27 @@ def test_colour_preview_is_one_pixel_of_that_colour():
     url = colour_data_url("#7a6f5c")
     preview = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
     assert preview.size == (1, 1) and preview.getpixel((0, 0)) == (0x7A, 0x6F, 0x5C)
+
+
+def test_our_encoding_is_blurhash_encode():
+    """blurhash_of computes the same text as the reference encoder on the same sample."""
+    import random
+
+    import blurhash
+
+    from imghost.services.processing.blur import COMPONENTS, SAMPLE_SIDE
+
+    pictures = [halves(), Image.new("RGB", (64, 48), (200, 60, 40)),
+                Image.new("RGB", (1, 1), (0, 0, 0)), Image.new("RGB", (7, 300), (255, 255, 255))]
+    chance = random.Random(17)
+    for size in ((32, 32), (32, 24), (13, 32), (300, 200), (5, 3)):
+        noise = Image.frombytes("RGB", size, bytes(chance.randrange(256)
+                                                   for _ in range(size[0] * size[1] * 3)))
+        pictures += [noise, noise.resize((size[0] * 3, size[1] * 3))]
+    for picture in pictures:
+        sample = picture.convert("RGB")
+        sample.thumbnail((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
+        width, height = sample.size
+        pixels = list(sample.getdata())
+        rows = [pixels[y * width:(y + 1) * width] for y in range(height)]
+        assert blurhash_of(picture) == blurhash.encode(rows, *COMPONENTS), picture

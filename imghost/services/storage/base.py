@@ -57,6 +57,14 @@ class ObjectChanged(Exception):
     """The uploaded object was replaced while confirm was checking it."""
 
 
+class SizeDiffers(Exception):
+    """The uploaded object holds another number of bytes than expected (its body unread)."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
 def cache_control(settings: Settings) -> str:
     """Stored images: the bytes under a key never change, but the image can be
     deleted, so caches keep it for a bounded time (never `immutable`)."""
@@ -72,7 +80,9 @@ class Storage(Protocol):
 
     def presign_put(self, key: str, content_type: str, size: int) -> PresignedPut: ...
 
-    def read_upload(self, upload_key: str) -> UploadedObject: ...
+    def read_upload(self, upload_key: str, size: int) -> UploadedObject | None:
+        """The uploaded bytes in one read: None when nothing is stored there yet,
+        SizeDiffers (before any of the body is read) when it holds not exactly `size`."""
 
     def publish(self, upload: UploadedObject, key: str, content_type: str,
                 rewritten: bytes | None) -> None:

@@ -26,6 +26,7 @@ from imghost.services.secret_compare import same_secret
 from imghost.services.storage.base import (
     ListedObject,
     PresignedPut,
+    SizeDiffers,
     StoredObject,
     UploadedObject,
     app_file_url,
@@ -116,8 +117,15 @@ class LocalStorage:
         except FileNotFoundError:
             raise NotFound("The stored object is missing.", code="object_missing") from None
 
-    def read_upload(self, upload_key: str) -> UploadedObject:
-        return UploadedObject(key=upload_key, data=self.read(upload_key))
+    def read_upload(self, upload_key: str, size: int) -> UploadedObject | None:
+        try:
+            with self.path(upload_key).open("rb") as handle:
+                stored = os.fstat(handle.fileno()).st_size
+                if stored != size:
+                    raise SizeDiffers(stored)
+                return UploadedObject(key=upload_key, data=handle.read())
+        except FileNotFoundError:
+            return None
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         writer = self.begin_write(key, len(data))

@@ -23,6 +23,7 @@ from imghost.services.storage.base import (
     ListedObject,
     ObjectChanged,
     PresignedPut,
+    SizeDiffers,
     StoredObject,
     UploadedObject,
     app_file_url,
@@ -140,10 +141,24 @@ class S3Storage:
         with _storage_errors():
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
-    def read_upload(self, upload_key: str) -> UploadedObject:
+    def read_upload(self, upload_key: str, size: int) -> UploadedObject | None:
+        # One GET: its headers carry the length (checked before the body is read) and
+        # the ETag the copy to the final key is pinned to.
         with _storage_errors():
-            reply = self.client.get_object(Bucket=self.bucket, Key=upload_key)
-            return UploadedObject(key=upload_key, data=reply["Body"].read(), etag=reply.get("ETag"))
+            try:
+                reply = self.client.get_object(Bucket=self.bucket, Key=upload_key)
+            except ClientError as error:
+                if _is_missing(error):
+                    return None
+                raise
+            body = reply["Body"]
+            try:
+                if reply["ContentLength"] != size:
+                    raise SizeDiffers(reply["ContentLength"])
+                data = body.read()
+            finally:
+                body.close()
+            return UploadedObject(key=upload_key, data=data, etag=reply.get("ETag"))
 
     def _headers(self, content_type: str) -> dict[str, str]:
         # Served as an inline image whatever the uploader's PUT said.
