@@ -22,9 +22,8 @@ __all__ = ["KEY_PATTERN", "PresignedPut", "Storage", "StoredObject", "app_file_u
 def make_storage(settings: Settings) -> Storage:
     if settings.storage == "s3":
         from imghost.services.storage.s3 import S3Storage
-        from imghost.services.storage.s3_http import SignedS3Storage, usable
 
-        return SignedS3Storage(settings) if usable(settings.s3_endpoint) else S3Storage(settings)
+        return S3Storage(settings)
     from imghost.services.storage.local import LocalStorage
 
     return LocalStorage(settings)
