@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
-from imghost.api.deps import BearerToken, ClientIp, RuntimeDep, UserAgent
+from imghost.api.deps import BearerToken, ClientIp, UserAgent
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Invalid
+from imghost.runtime import get_runtime
 from imghost.services import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -32,8 +33,8 @@ def user_out(user) -> UserOut:
 @router.post("/register", status_code=201, response_model=UserOut,
              responses={**ERRORS, 403: {"model": ErrorOut}, 409: {"model": ErrorOut},
                         429: {"model": ErrorOut}})
-async def register(body: RegisterIn, ip: ClientIp, agent: UserAgent,
-                   runtime: RuntimeDep) -> UserOut:
+async def register(body: RegisterIn, ip: ClientIp, agent: UserAgent) -> UserOut:
+    runtime = get_runtime()
     signed_up = await runtime.run_hashing(accounts.sign_up, body.username, body.email,
                                           body.password, ip, agent, False)
     return user_out(signed_up.user)
@@ -60,8 +61,8 @@ async def _read_credentials(request: Request) -> LoginIn:
 
 @router.post("/login", response_model=TokenOut, openapi_extra={"requestBody": LOGIN_BODY},
              responses={**ERRORS, 429: {"model": ErrorOut}})
-async def login(request: Request, ip: ClientIp, agent: UserAgent,
-                runtime: RuntimeDep) -> TokenOut:
+async def login(request: Request, ip: ClientIp, agent: UserAgent) -> TokenOut:
+    runtime = get_runtime()
     credentials = await _read_credentials(request)
     logged_in = await runtime.run_hashing(accounts.log_in, credentials.username,
                                           credentials.password, ip, agent)
@@ -70,5 +71,6 @@ async def login(request: Request, ip: ClientIp, agent: UserAgent,
 
 
 @router.get("/me", response_model=UserOut, responses=ERRORS)
-async def me(token: BearerToken, runtime: RuntimeDep) -> UserOut:
+async def me(token: BearerToken) -> UserOut:
+    runtime = get_runtime()
     return user_out(await runtime.run_as(token, accounts.profile))

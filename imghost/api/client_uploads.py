@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from imghost.api import delete_page
 from imghost.api.credential_schemas import UploadedImageOut
-from imghost.api.deps import BearerToken, RuntimeDep
+from imghost.api.deps import BearerToken
 from imghost.api.multipart_upload import read_file_field, refuse_declared_length
 from imghost.api.schemas import ErrorOut
 from imghost.errors import NotFound
+from imghost.runtime import get_runtime
 from imghost.services import delete_links, direct_upload, images
 
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -33,9 +34,10 @@ def delete_url(site_url: str, image_id: int, secret: str) -> str:
 @router.post("", status_code=201, response_model=UploadedImageOut,
              openapi_extra={"requestBody": UPLOAD_BODY},
              responses={code: {"model": ErrorOut} for code in (400, 401, 403, 413, 429, 503)})
-async def upload(request: Request, token: BearerToken, runtime: RuntimeDep) -> UploadedImageOut:
+async def upload(request: Request, token: BearerToken) -> UploadedImageOut:
     """Upload one image in one request: multipart/form-data, field `file`. Needs a login
     token or an API token with images:write. The same checks as upload-url + confirm."""
+    runtime = get_runtime()
     limit = runtime.settings.max_upload_bytes
     refuse_declared_length(request, limit)
     await runtime.run_as(token, direct_upload.check_allowed)
@@ -53,7 +55,8 @@ async def upload(request: Request, token: BearerToken, runtime: RuntimeDep) -> U
 
 
 @router.get(DELETE_PATH, response_class=HTMLResponse, include_in_schema=False)
-async def confirm_delete(image_id: ImageId, secret: SecretPath, runtime: RuntimeDep) -> HTMLResponse:
+async def confirm_delete(image_id: ImageId, secret: SecretPath) -> HTMLResponse:
+    runtime = get_runtime()
     try:
         return delete_page.confirm_page(await runtime.run(delete_links.describe, image_id, secret))
     except NotFound as missing:
@@ -61,7 +64,8 @@ async def confirm_delete(image_id: ImageId, secret: SecretPath, runtime: Runtime
 
 
 @router.post(DELETE_PATH, response_class=HTMLResponse, include_in_schema=False)
-async def delete_by_link(image_id: ImageId, secret: SecretPath, runtime: RuntimeDep) -> HTMLResponse:
+async def delete_by_link(image_id: ImageId, secret: SecretPath) -> HTMLResponse:
+    runtime = get_runtime()
     try:
         return delete_page.deleted_page(await runtime.run(delete_links.delete, image_id, secret))
     except NotFound as missing:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from imghost.api import convertors  # noqa: F401  ({image_id:integer})
-from imghost.api.deps import BearerToken, RuntimeDep
+from imghost.api.deps import BearerToken
 from imghost.api.schemas import (
     BulkChangedOut,
     BulkDeletedOut,
@@ -24,6 +24,7 @@ from imghost.api.schemas import (
     UploadUrlOut,
     ZipLinkOut,
 )
+from imghost.runtime import get_runtime
 from imghost.services import bulk, image_types, images, uploads, zip_download
 
 Sort = Literal["newest", "oldest", "largest"]
@@ -33,7 +34,8 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
 
 
 @router.post("/upload-url", response_model=UploadUrlOut, responses={**ERRORS, 429: {"model": ErrorOut}})
-async def upload_url(body: UploadUrlIn, token: BearerToken, runtime: RuntimeDep) -> UploadUrlOut:
+async def upload_url(body: UploadUrlIn, token: BearerToken) -> UploadUrlOut:
+    runtime = get_runtime()
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
                                  body.size_bytes, body.expires_in)
     return UploadUrlOut(**vars(grant))
@@ -41,8 +43,9 @@ async def upload_url(body: UploadUrlIn, token: BearerToken, runtime: RuntimeDep)
 
 @router.post("/confirm", status_code=201, response_model=ImageOut,
              responses={**ERRORS, 200: {"model": ImageOut, "description": "Already confirmed"}})
-async def confirm(body: ConfirmIn, token: BearerToken, runtime: RuntimeDep,
+async def confirm(body: ConfirmIn, token: BearerToken,
                   response: Response) -> ImageOut:
+    runtime = get_runtime()
     finished = await runtime.run_as(token, uploads.finish, body.r2_key, body.filename,
                                     body.size_bytes, body.content_type)
     if not finished.created:
@@ -53,7 +56,7 @@ async def confirm(body: ConfirmIn, token: BearerToken, runtime: RuntimeDep,
 @router.get("/", response_model=ImagePageOut, responses=ERRORS)
 @router.get("", response_model=ImagePageOut, include_in_schema=False)
 async def list_images(
-    token: BearerToken, runtime: RuntimeDep,
+    token: BearerToken,
     limit: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
     per_page: Annotated[int | None, Query(ge=1, le=images.MAX_PAGE_SIZE)] = None,
     cursor: Annotated[str | None, Query(max_length=64, description=(
@@ -74,6 +77,7 @@ async def list_images(
         json_schema_extra={"format": "date"})] = None,
     sort: Annotated[Sort, Query(description="newest and oldest by upload, largest by size")] = "newest",
 ) -> ImagePageOut:
+    runtime = get_runtime()
     size = limit or per_page or images.DEFAULT_PAGE_SIZE
     search = images.Search(q=q, type=type, created_from=created_from, created_to=created_to,
                            sort=sort)
@@ -83,25 +87,27 @@ async def list_images(
 
 
 @router.post("/bulk-delete", response_model=BulkDeletedOut, responses=ERRORS)
-async def bulk_delete(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> BulkDeletedOut:
+async def bulk_delete(body: ImageIdsIn, token: BearerToken) -> BulkDeletedOut:
     """Delete up to IMGHOST_BULK_MAX_IMAGES images in one request; ids that are not
     yours (or are gone already) are listed as missing."""
+    runtime = get_runtime()
     result = await runtime.run_as(token, bulk.remove_many, body.ids)
     return BulkDeletedOut(deleted=result.deleted, missing=result.missing)
 
 
 @router.post("/bulk-expiry", response_model=BulkChangedOut, responses=ERRORS)
-async def bulk_expiry(body: BulkExpiryIn, token: BearerToken,
-                      runtime: RuntimeDep) -> BulkChangedOut:
+async def bulk_expiry(body: BulkExpiryIn, token: BearerToken) -> BulkChangedOut:
     """Set (or clear, with null) the expiry of up to IMGHOST_BULK_MAX_IMAGES images."""
+    runtime = get_runtime()
     result = await runtime.run_as(token, bulk.set_expiry, body.ids, body.expires_in)
     return BulkChangedOut(changed=result.changed, missing=result.missing)
 
 
 @router.post("/zip", response_model=ZipLinkOut,
              responses={**ERRORS, 413: {"model": ErrorOut}})
-async def zip_link(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) -> ZipLinkOut:
+async def zip_link(body: ImageIdsIn, token: BearerToken) -> ZipLinkOut:
     """A short-lived link that downloads the images as one streamed zip."""
+    runtime = get_runtime()
     link = await runtime.run_as(token, zip_download.grant_zip, body.ids)
     return ZipLinkOut(**vars(link))
 
@@ -109,8 +115,8 @@ async def zip_link(body: ImageIdsIn, token: BearerToken, runtime: RuntimeDep) ->
 @router.get("/zip/{link}", response_class=StreamingResponse,
             responses={200: {"content": {"application/zip": {}}}, 400: {"model": ErrorOut},
                        404: {"model": ErrorOut}})
-async def zip_file(link: Annotated[str, Path(max_length=4096)],
-                   runtime: RuntimeDep) -> StreamingResponse:
+async def zip_file(link: Annotated[str, Path(max_length=4096)]) -> StreamingResponse:
+    runtime = get_runtime()
     download = await runtime.run(zip_download.open_zip, link)
     return StreamingResponse(download.chunks(runtime.storage), media_type="application/zip",
                              headers={"Content-Disposition":
@@ -122,19 +128,21 @@ ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]
 
 
 @router.get("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
-async def get_image(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> ImageOut:
+async def get_image(image_id: ImageId, token: BearerToken) -> ImageOut:
+    runtime = get_runtime()
     return await runtime.run_as(token, images.get, image_id)
 
 
 @router.patch("/{image_id:integer}", response_model=ImageOut, responses=ERRORS)
-async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken,
-                 runtime: RuntimeDep) -> ImageOut:
+async def change(image_id: ImageId, body: ImagePatchIn, token: BearerToken) -> ImageOut:
     """Rename (`filename`) and/or set the expiry (`expires_in` seconds from now; null clears it)."""
+    runtime = get_runtime()
     return await runtime.run_as(token, images.change, image_id, body.filename,
                                 "expires_in" in body.model_fields_set, body.expires_in)
 
 
 @router.delete("/{image_id:integer}", status_code=204, responses=ERRORS)
-async def delete(image_id: ImageId, token: BearerToken, runtime: RuntimeDep) -> Response:
+async def delete(image_id: ImageId, token: BearerToken) -> Response:
+    runtime = get_runtime()
     await runtime.run_as(token, images.remove, image_id)
     return Response(status_code=204)

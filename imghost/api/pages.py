@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Row
 
 from imghost.api import share_html
-from imghost.api.deps import RuntimeDep
 from imghost.api.schemas import ErrorOut, OEmbedOut
 from imghost.errors import ImghostError, NotFound
-from imghost.runtime import Runtime
+from imghost.runtime import Runtime, get_runtime
 from imghost.services import sharing
 from imghost.services.cursors import MAX_ID
 
@@ -54,7 +53,8 @@ def _image_page_html(image: Row, runtime: Runtime) -> bytes:
 
 
 @router.get("/i/{slug}", response_class=HTMLResponse, include_in_schema=False)
-async def image_page(slug: str, runtime: RuntimeDep) -> HTMLResponse:
+async def image_page(slug: str) -> HTMLResponse:
+    runtime = get_runtime()
     try:
         image = await runtime.run(sharing.image_row, slug)
     except ImghostError as error:
@@ -71,8 +71,9 @@ def _album_page_html(found: sharing.AlbumRows, runtime: Runtime) -> bytes:
 
 
 @router.get("/a/{slug}", response_class=HTMLResponse, include_in_schema=False)
-async def album_page(slug: str, runtime: RuntimeDep,
+async def album_page(slug: str,
                      before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
+    runtime = get_runtime()
     try:
         found = await runtime.run(sharing.album_rows, slug, before)
     except ImghostError as error:
@@ -91,13 +92,14 @@ def _oembed_json(image: Row, max_width: int | None, max_height: int | None,
 
 @router.get("/api/oembed", response_model=OEmbedOut,
             responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}})
-async def oembed(runtime: RuntimeDep, url: Annotated[str, Query(max_length=2000)],
+async def oembed(url: Annotated[str, Query(max_length=2000)],
                  maxwidth: Annotated[int | None, Query(ge=1)] = None,
                  maxheight: Annotated[int | None, Query(ge=1)] = None,
                  format: Literal["json"] = "json") -> Response:
     """oEmbed 1.0 for an image page: a `photo` with the largest rendition within bounds.
     Only JSON is offered; another format is a 400 (declared in the schema) rather than
     the spec's 501, since a 5xx would say the server failed."""
+    runtime = get_runtime()
     image = await runtime.run(sharing.oembed_image, url, maxwidth, maxheight)
     return Response(_oembed_json(image, maxwidth, maxheight, runtime),
                     media_type="application/json")

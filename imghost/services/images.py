@@ -12,7 +12,7 @@ from sqlmodel import select
 from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User, UtcDatetime, as_utc
 from imghost.services import credentials, expiry, image_search
-from imghost.services.context import Context
+from imghost.services.context import Context, reads_only
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
@@ -149,6 +149,7 @@ def _total_statement(filters_set: tuple[bool, ...]) -> Select:
         *image_search.filter_clauses(table, filters_set))
 
 
+@reads_only
 @credentials.requires("images:read")
 def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
               cursor: str | None = None, search: Search | None = None,
@@ -198,6 +199,7 @@ def _own_image(ctx: Context, user: User, image_id: int) -> Image:
     return image
 
 
+@reads_only
 @credentials.requires("images:read")
 def get(ctx: Context, user: User, image_id: int) -> ImagePublic:
     return public(_own_image(ctx, user, image_id), ctx.storage)
