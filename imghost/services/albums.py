@@ -89,7 +89,8 @@ _NEWEST_IN_ALBUM = _LIVE_IN_ALBUM.order_by(*_NEWEST_FIRST).limit(1)
 _PAGE_IN_ALBUM = _LIVE_IN_ALBUM.order_by(*_NEWEST_FIRST).limit(bindparam("limit"))
 _PAGE_BELOW_IN_ALBUM = (_LIVE_IN_ALBUM.where(_LINKS.c.image_id < bindparam("below_id"))
                         .order_by(*_NEWEST_FIRST).limit(bindparam("limit")))
-_COUNT_IN_ALBUM = (select(func.count()).select_from(_LINKS.join(_IMAGES, _IMAGES.c.id == _LINKS.c.image_id))
+_COUNT_IN_ALBUM = (select(func.count())
+                   .select_from(_LINKS.join(_IMAGES, _IMAGES.c.id == _LINKS.c.image_id))
                    .where(_LINKS.c.album_id == bindparam("album_id"), _LIVE))
 
 

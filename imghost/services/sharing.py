@@ -32,8 +32,9 @@ _IMAGES = Image.__table__
 _IMAGE_BY_SLUG = select(_IMAGES).where(_IMAGES.c.slug == bindparam("slug"),
                                        expiry.still_there(bindparam("now"), _IMAGES))
 _ALBUMS = Album.__table__
-_ALBUM_BY_SHARE_SLUG = select(_ALBUMS.c.id, _ALBUMS.c.title, _ALBUMS.c.description,
-                              _ALBUMS.c.cover_image_id).where(_ALBUMS.c.share_slug == bindparam("slug"))
+_ALBUM_BY_SHARE_SLUG = (select(_ALBUMS.c.id, _ALBUMS.c.title, _ALBUMS.c.description,
+                               _ALBUMS.c.cover_image_id)
+                        .where(_ALBUMS.c.share_slug == bindparam("slug")))
 
 
 @dataclass(frozen=True)
