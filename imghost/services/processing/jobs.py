@@ -1,7 +1,7 @@
 """A thumbnail job's state, kept on its image's row: who may work on it, and when next.
 
 An image without thumbnail_key is a pending job. A worker claims it with one
-conditional UPDATE (no live lease, attempts left). Two workers racing for the same
+conditional UPDATE ... RETURNING (no live lease, attempts left). Two workers racing for the same
 image, threads or processes, on PostgreSQL or SQLite, see one winner: the loser's
 UPDATE waits for the winner's row lock (or SQLite's write lock), then re-reads the
 row and finds the lease taken. The lease outlives any normal job, so a worker that
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import select
 
 from imghost.models import Image
@@ -48,27 +48,38 @@ def claim(ctx: Context, image_id: int, max_attempts: int | None) -> Claim | None
     is done, gone, held by another worker, waiting out its backoff or out of attempts
     (max_attempts None: any count, for backfill)."""
     now = _now(ctx)
-    query = update(Image).where(Image.id == image_id, Image.thumbnail_key.is_(None), _free(now))
-    if max_attempts is not None:
-        query = query.where(Image.thumbnail_attempts < max_attempts)
-    taken = ctx.session.exec(query.values(
-        thumbnail_lease_until=now + ctx.settings.thumbnail_lease_seconds,
-        thumbnail_attempts=Image.thumbnail_attempts + 1)).rowcount
-    if not taken:
-        return None
-    key, content_type, attempt = ctx.session.exec(
-        select(Image.r2_key, Image.content_type, Image.thumbnail_attempts)
-        .where(Image.id == image_id)).one()
-    return Claim(key=key, content_type=content_type, attempt=attempt)
+    taken = ctx.session.connection().execute(
+        _CLAIM if max_attempts is not None else _CLAIM_ANY_ATTEMPT,
+        {"image_id": image_id, "now": now, "max_attempts": max_attempts,
+         "lease_until": now + ctx.settings.thumbnail_lease_seconds}).one_or_none()
+    return None if taken is None else Claim(*taken)
 
 
 def record(ctx: Context, image_id: int, thumbnail_key: str, display_key: str | None,
            blurhash: str | None = None) -> bool:
     """Store the derivatives' keys and the thumbnail's blurhash; False when the image was
     deleted meanwhile."""
-    return bool(ctx.session.exec(update(Image).where(Image.id == image_id).values(
-        thumbnail_key=thumbnail_key, display_key=display_key, blurhash=blurhash or None,
-        thumbnail_lease_until=None)).rowcount)
+    return bool(ctx.session.connection().execute(_RECORD, {
+        "image_id": image_id, "thumbnail_key": thumbnail_key, "display_key": display_key,
+        "blurhash": blurhash or None}).rowcount)
+
+
+# Core statements built once: a job's claim and record run per image, and the ORM's
+# bulk-update path (session synchronisation) cost more than the statements.
+_images = Image.__table__
+_CLAIM_ANY_ATTEMPT = (
+    update(_images)
+    .where(_images.c.id == bindparam("image_id"), _images.c.thumbnail_key.is_(None),
+           or_(_images.c.thumbnail_lease_until.is_(None),
+               _images.c.thumbnail_lease_until <= bindparam("now")))
+    .values(thumbnail_lease_until=bindparam("lease_until"),
+            thumbnail_attempts=_images.c.thumbnail_attempts + 1)
+    .returning(_images.c.r2_key, _images.c.content_type, _images.c.thumbnail_attempts))
+_CLAIM = _CLAIM_ANY_ATTEMPT.where(_images.c.thumbnail_attempts < bindparam("max_attempts"))
+_RECORD = (update(_images).where(_images.c.id == bindparam("image_id"))
+           .values(thumbnail_key=bindparam("thumbnail_key"),
+                   display_key=bindparam("display_key"), blurhash=bindparam("blurhash"),
+                   thumbnail_lease_until=None))
 
 
 def backoff_seconds(ctx: Context, attempt: int) -> int:
