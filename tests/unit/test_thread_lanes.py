@@ -6,12 +6,20 @@ import asyncio
 import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from imghost.thread_lanes import ThreadLane
 
 REQUEST = contextvars.ContextVar("request", default="none")
+
+
+def _run(main):
+    """asyncio.run(main()) in a thread of its own: Playwright's sync API, used by other
+    tests of the suite, may leave an event loop running in this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, main()).result()
 
 
 @pytest.fixture
@@ -29,7 +37,7 @@ def test_results_errors_and_context_cross_the_hop(lane):
             await lane.run(lambda: 1 / 0)
         return seen
 
-    value, thread = asyncio.run(main())
+    value, thread = _run(main)
     assert value == "r-1"
     assert thread.startswith("test-lane")
 
@@ -53,7 +61,7 @@ def test_a_cancelled_caller_waits_until_the_work_is_done(lane):
             await task
         return finished.is_set()
 
-    assert asyncio.run(main()) is True
+    assert _run(main) is True
 
 
 def test_at_most_size_calls_run_at_once(lane):
@@ -67,6 +75,6 @@ def test_at_most_size_calls_run_at_once(lane):
     async def main():
         await asyncio.gather(*(lane.run(work) for _ in range(6)))
 
-    asyncio.run(main())
+    _run(main)
     assert peak == 2
     assert lane.busy == 0
