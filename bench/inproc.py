@@ -7,6 +7,7 @@ of a running `python -m bench.serve pg1`, and calls it directly with `-c` concur
 requests: CPU time of this process (all threads, incl. the database threads) ÷
 requests. "bare" is bench.bare_app, the yardstick. No socket or HTTP parsing is
 counted, so figures are lower than bench.cpu's by about the server's own cost.
+(bench.probe measures one endpoint in more detail; this one sets it beside the bare app.)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import os
 import time
 
+from bench import probe
 from bench.run import ARTIFACTS
 
 BODY = b'{"filename":"a.png","content_type":"image/png","size_bytes":1234}'
@@ -37,32 +39,9 @@ def requests(info: dict) -> dict[str, tuple]:
 
 
 async def call(app, method: str, path: str, token: str | None, body: bytes, query: bytes) -> int:
-    headers = [(b"host", b"localhost"), (b"user-agent", b"bench")]
-    if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    if body:
-        headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "query_string": query, "root_path": "", "headers": headers,
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {}}
-    delivered = False
-    statuses = []
-
-    async def receive():
-        nonlocal delivered
-        if delivered:
-            await asyncio.Event().wait()  # the client never disconnects
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    await app(scope, receive, send)
-    return statuses[0]
+    """One request through the ASGI callable (bench.probe builds the scope)."""
+    target = f"{path}?{query.decode()}" if query else path
+    return await probe.call(app, method, target, token, body)
 
 
 async def measure(app, spec: tuple, total: int, concurrency: int) -> tuple[float, float]:
