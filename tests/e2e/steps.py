@@ -58,7 +58,9 @@ def upload_row(page: Page, filename: str):
 
 def wait_until_finished(page: Page, count: int) -> None:
     rows = page.locator(".upload-row")
-    expect(rows).to_have_count(count)
+    # The rows appear once the chosen files have gone through the event websocket:
+    # seconds on a loaded machine (expect's own 5 s default failed 2 runs in 3 there).
+    expect(rows).to_have_count(count, timeout=20_000)
     for index in range(count):
         expect(rows.nth(index)).to_have_attribute("data-status", re.compile("^(done|error)$"),
                                                   timeout=30_000)
