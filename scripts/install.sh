@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Creates .venv with the given requirements file and bun from the npm registry.
-# Reflex's own bun download needs the open internet; npm's `bun` package ships the binary.
+# Creates .venv with the given requirements file, node from PyPI and bun from the npm
+# registry. Reflex's own bun download needs the open internet; npm's `bun` package ships
+# the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+source scripts/node.sh
 requirements="${1:-requirements.txt}"
 BUN_VERSION=1.4.5
 
@@ -22,6 +24,7 @@ if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -
   fi
   touch "$stamp"
 fi
+ensure_node
 if ! "$VENV/bun/node_modules/.bin/bun" --version 2>/dev/null | grep -qx "$BUN_VERSION"; then
   npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$BUN_VERSION"
 fi
