@@ -40,7 +40,7 @@ def new_album_form() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(value=AlbumsState.new_title, on_change=AlbumsState.set_new_title,
-                     placeholder="New album title", id="album-title", max_length=200,
+                     placeholder="New album title", id="album-title", name="title", max_length=200,
                      aria_label="New album title", flex="1", size="3"),
             rx.button(rx.icon("plus", size=16), "Create album", type="submit", size="3",
                       loading=AlbumsState.creating, id="album-create"),

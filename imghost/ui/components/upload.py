@@ -63,7 +63,7 @@ def batch_options() -> rx.Component:
                     rx.hstack(
                         rx.input(value=UploadState.new_album_title,
                                  on_change=UploadState.set_new_album_title,
-                                 placeholder="Album title", id="new-album-title",
+                                 placeholder="Album title", id="new-album-title", name="title",
                                  aria_label="New album title", max_length=200),
                         rx.button("Create", type="submit", variant="soft", id="create-album"),
                         spacing="2", align="end",
