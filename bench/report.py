@@ -155,6 +155,20 @@ def figure_rows(configs: dict[str, dict]) -> list[Row]:
     return rows
 
 
+def first_run_rows(first_run: dict | None) -> list[Row]:
+    """bench.first_run: `make run` on a fresh clone, nothing cached, system node hidden."""
+    if first_run is None:
+        return []
+    figure = ("first `make run` on a fresh clone to the first page, empty pip/uv/npm caches, "
+              "system node hidden")
+    if "error" in first_run:
+        return [Row(figure, f"failed: {first_run['error']}", "≤ 90 s", "**no**")]
+    steps = ", ".join(f"{step} began at {at:.0f} s"
+                      for step, at in first_run["steps_began_s"].items())
+    return [Row(figure, f"{first_run['seconds']:.1f} s ({steps})", "≤ 90 s",
+                "yes" if first_run["seconds"] <= 90 else "**no**")]
+
+
 def _hardware() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -172,8 +186,9 @@ def _hardware() -> str:
 
 def write(path: Path, configs: dict[str, dict], *, stamp: dt.datetime, elapsed_s: float,
           build_s: float, load_before: tuple, load_after: tuple, duration_s: float,
-          thumbnails: str | None, slow_confirms: str | None = None) -> None:
-    rows = target_rows(configs.get("pg1", {})) + figure_rows(configs)
+          thumbnails: str | None, slow_confirms: str | None = None,
+          first_run: dict | None = None) -> None:
+    rows = target_rows(configs.get("pg1", {})) + first_run_rows(first_run) + figure_rows(configs)
     table = ["| figure | value | target | met? |", "|---|---|---|---|"]
     table += [f"| {r.figure} | {r.value} | {r.target} | {r.met} |" for r in rows]
     text = f"""# imghost benchmarks
@@ -217,6 +232,7 @@ make bench                                   # installs wrk if missing, writes B
 .venv/bin/python -m bench --duration 10      # longer runs
 .venv/bin/python -m bench --only pg1         # one configuration
 .venv/bin/python -m bench.slow_confirms      # /api/auth/me during ten 20 MB confirms, alone
+.venv/bin/python -m bench.first_run          # make run on a fresh clone, nothing cached
 ```
 
 Raw wrk output, request files and server logs land in `test-artifacts/bench/<date>/`.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import pickle
 import subprocess
@@ -133,12 +134,25 @@ def slow_confirms_output() -> str:
     return text
 
 
+def first_run_facts() -> dict:
+    """`make run` on a fresh clone with nothing cached (bench/first_run.py), in its own process."""
+    log("== first make run on a fresh clone (bench/first_run.py)")
+    finished = subprocess.run([sys.executable, "-m", "bench.first_run"], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=1200)
+    if finished.returncode != 0:
+        return {"error": finished.stderr.strip().splitlines()[-1] if finished.stderr else
+                f"exited {finished.returncode}"}
+    facts = json.loads(finished.stdout.strip().splitlines()[-1])
+    log(f"  {facts}")
+    return facts
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--duration", type=float, default=load.DURATION_S,
                         help="seconds per endpoint run")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "BENCHMARKS.md"))
-    parser.add_argument("--only", default="pg1,redis,embedded,slow_confirms",
+    parser.add_argument("--only", default="pg1,redis,embedded,slow_confirms,first_run",
                         help="comma-separated configurations and scenarios to run")
     args = parser.parse_args(argv)
     load.DURATION_S = args.duration
@@ -178,12 +192,13 @@ def main(argv: list[str] | None = None) -> None:
 
     thumbnails = thumbnails_output()
     slow_confirms = slow_confirms_output() if "slow_confirms" in only else None
+    first_run = first_run_facts() if "first_run" in only else None
     elapsed = time.monotonic() - began
     # Kept so the report can be written again from this run (report.rewrite).
     (out / "configs.pickle").write_bytes(pickle.dumps(configs))
     report.write(Path(args.out), configs, stamp=stamp, elapsed_s=elapsed, build_s=build_s,
                  load_before=load_before, load_after=os.getloadavg(), duration_s=args.duration,
-                 thumbnails=thumbnails, slow_confirms=slow_confirms)
+                 thumbnails=thumbnails, slow_confirms=slow_confirms, first_run=first_run)
     log(f"== wrote {args.out} in {elapsed:.0f} s")
 
 
