@@ -8,13 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VENV:?set VENV to the virtualenv to create (the Dockerfile uses /opt/venv)}"
 source scripts/env.sh
-# Node for the frontend build only (from PyPI), bun from npm.
-source scripts/node.sh
+# uv and Node from PyPI (node for the frontend build only), bun from npm.
+source scripts/tools.sh
+# The image's venv is read-only at run time: byte-compile at install (uv does not by
+# default), or every start would compile every module it imports.
+export UV_COMPILE_BYTECODE=1
 
 case "${1:-}" in
   deps)
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt
+    install_requirements requirements.txt
     ensure_node
     bun_version="$(sed -n 's/^BUN_VERSION=//p' scripts/install.sh)"
     npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$bun_version"
@@ -26,9 +29,10 @@ case "${1:-}" in
       echo "refusing to prune a development checkout's .venv; use a fresh VENV" >&2
       exit 2
     fi
-    # Only .web/build/client is served: node, bun, their caches and node_modules
+    # Only .web/build/client is served: uv, node, bun, their caches and node_modules
     # were for building.
     rm -rf "$VENV/build-tools" "$VENV/bun" "$VENV/bun-cache" .web/node_modules .web/.react-router
+    "$VENV/bin/pip" uninstall --quiet --yes uv
     # The app directory is read-only at run time: compile now, not at every start.
     "$VENV/bin/python" -m compileall -q imghost rxconfig.py alembic >/dev/null
     ;;

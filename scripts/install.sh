@@ -1,27 +1,20 @@
 #!/usr/bin/env bash
-# Creates .venv with the given requirements file, node from PyPI and bun from the npm
-# registry. Reflex's own bun download needs the open internet; npm's `bun` package ships
-# the binary.
+# Creates .venv with the given requirements file (by uv), node from PyPI and bun from
+# the npm registry (scripts/tools.sh); pip builds the editable install offline.
+# Reflex's own bun download needs the open internet; npm's `bun` package ships the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-source scripts/node.sh
+source scripts/tools.sh
 requirements="${1:-requirements.txt}"
 BUN_VERSION=1.4.5
-# uv resolves and installs the requirements in seconds where pip took ~2 minutes on a
-# fresh clone (downloads one at a time, then byte-compiles every module); pip only
-# bootstraps it and builds the editable install offline.
-UV_VERSION=0.13.9
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/uv" --version 2>/dev/null | grep -q "^uv $UV_VERSION "; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
-fi
 stamp="$VENV/.installed-$(basename "$requirements")"
 if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
-  "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -r "$requirements"
+  install_requirements "$requirements"
   # The `imghost` operator command; the venv's setuptools builds it, no download.
   if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation \
       --no-deps --no-index -e . >"$VENV/.imghost-install.log" 2>&1; then

@@ -107,7 +107,8 @@ def test_image_build_steps_in_a_clean_venv_then_serve_unprivileged():
         print(f"docker-build.sh deps {deps:.0f} s, app {build:.0f} s")
 
         assert (app / ".web" / "build" / "client" / "index.html").is_file()
-        for build_only in (venv / "bun", venv / "build-tools", app / ".web" / "node_modules"):
+        for build_only in (venv / "bun", venv / "build-tools", venv / "bin" / "uv",
+                           app / ".web" / "node_modules"):
             assert not build_only.exists(), build_only
         assert (venv / "bin" / "imghost").is_file()
 
