@@ -26,7 +26,8 @@ from tests.support.server import PROJECT_ROOT
 
 TIMEOUT_S = 900
 # What make run prints as it goes: when each appears, that step has begun.
-STEPS = {"build": "Building the frontend", "serve": "imghost on http://"}
+STEPS = {"requirements": "Installing requirements.txt", "node": "Installing Node",
+         "bun": "Installing bun", "build": "Building the frontend", "serve": "imghost on http://"}
 
 
 def hide_system_node(directory: Path) -> None:

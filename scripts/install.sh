@@ -14,6 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 stamp="$VENV/.installed-$(basename "$requirements")"
 if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  echo "Installing $requirements into $VENV ..."
   install_requirements "$requirements"
   # The `imghost` operator command; the venv's setuptools builds it, no download.
   if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation \
@@ -25,5 +26,6 @@ if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ requirements.txt -
 fi
 ensure_node
 if ! "$VENV/bun/node_modules/.bin/bun" --version 2>/dev/null | grep -qx "$BUN_VERSION"; then
+  echo "Installing bun $BUN_VERSION from npm ..."
   npm install --silent --no-audit --no-fund --prefix "$VENV/bun" "bun@$BUN_VERSION"
 fi

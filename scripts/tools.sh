@@ -22,6 +22,7 @@ install_requirements() {
 
 ensure_node() {
   if [ ! -x "$node_home/bin/node" ]; then
+    echo "Installing Node from PyPI ($NODE_WHEEL) ..."
     ensure_uv
     "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps \
       --target "$VENV/build-tools" "$NODE_WHEEL"
