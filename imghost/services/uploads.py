@@ -9,7 +9,6 @@ one image; a finish while another of the same key runs is told so at once
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 import uuid
 from collections.abc import Generator
@@ -42,7 +41,6 @@ from imghost.settings import Settings
 _INSERT_GRANT = insert(UploadGrant.__table__)
 MAX_FILENAME_CHARS = 255
 FALLBACK_FILENAME = "image"
-log = logging.getLogger("imghost.uploads")
 
 
 @dataclass(frozen=True)
@@ -280,19 +278,12 @@ def _refuse_upload(ctx: Context, grant: Row, error: Invalid) -> Invalid:
 
 
 def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
-    """The staging object is not needed once the image is recorded (a bucket lifecycle
-    rule expires any that survive a failed delete)."""
+    """The staging object is not needed once the image is recorded: deleted soon, in a
+    batch with others and off the request's thread (a bucket lifecycle rule expires any
+    that survive a failed delete)."""
     storage, upload_key = ctx.storage, ctx.storage.upload_key(grant.r2_key)
     if upload_key != grant.r2_key:
-        ctx.after_commit(lambda: _delete_quietly(storage, upload_key))
-
-
-def _delete_quietly(storage, key: str) -> None:
-    try:
-        storage.delete(key)
-    except (ImghostError, OSError):
-        log.warning("could not delete the staging object %s; the bucket's lifecycle rule "
-                    "will expire it", key, exc_info=True)
+        ctx.after_commit(lambda: storage.delete_soon(upload_key))
 
 
 def _record(ctx: Context, user_id: int, grant: Row, filename: str,
