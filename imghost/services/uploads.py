@@ -127,7 +127,8 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
     """Record an uploaded object as an image, or refuse it (and delete what was stored).
     A generator action: reading and checking the bytes is a slow step (services/context.py)."""
     try:
-        image, created = yield from _finish(ctx, user, r2_key, filename, size_bytes, content_type)
+        image, created, stored = yield from _finish(ctx, user, r2_key, filename, size_bytes,
+                                                    content_type)
     except ImghostError as error:
         if error.status < 500:
             ctx.metrics.upload_refused(error.code)
@@ -137,8 +138,9 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
         ctx.audit("upload confirmed", user_id=user.id, image_id=image.id, key=image.r2_key,
                   size_bytes=image.size_bytes)
         if ctx.thumbnails is not None:  # listed now; thumbnails follow
+            # From the bytes just checked and stored: the job need not read them back.
             thumbnails, image_id = ctx.thumbnails, image.id
-            ctx.after_commit(lambda: thumbnails.schedule(image_id))
+            ctx.after_commit(lambda: thumbnails.schedule(image_id, stored))
     return Finished(image=image, created=created)
 
 
@@ -153,7 +155,9 @@ _OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_b
 
 
 def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-            content_type: str | None) -> Generator[SlowStep, object, tuple[ImagePublic, bool]]:
+            content_type: str | None
+            ) -> Generator[SlowStep, object, tuple[ImagePublic, bool, bytes | None]]:
+    """The image, whether this finish recorded it, and the bytes it stored (if it did)."""
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user.id}/"):
         raise NotFound("No upload with that key.", code="upload_not_found")
     ctx.limiter.hit("confirm_user", user.id)
@@ -174,7 +178,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
             if existing is None:
                 raise NotFound("No upload with that key.", code="upload_not_found")
-            return public(existing, ctx.storage), False
+            return public(existing, ctx.storage), False, None
         _check_declared(grant, size_bytes, content_type)
         try:
             quota.check_stored_room(ctx.settings.user_quota_bytes, grant.quota_bytes,
@@ -192,7 +196,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             image = _record(ctx, user.id, grant, display_name, prepared)
             _drop_staging_after_commit(ctx, grant)
             ctx.commit()
-            return image, True
+            return image, True, prepared.data
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         except IntegrityError:
@@ -201,7 +205,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
             if winner is None:
                 raise
-            return public(winner, ctx.storage), False
+            return public(winner, ctx.storage), False, None
 
 
 def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> None:
