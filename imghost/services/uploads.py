@@ -31,14 +31,13 @@ from imghost.services import (
     slugs,
     upload_claims,
 )
-from imghost.services.context import Context, SlowStep
+from imghost.services.context import Context, SlowStep, reads_only
 from imghost.services.images import ImagePublic, public
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
 from imghost.services.storage.base import ObjectChanged, SizeDiffers
 from imghost.settings import Settings
 
-_INSERT_GRANT = insert(UploadGrant.__table__)
 MAX_FILENAME_CHARS = 255
 FALLBACK_FILENAME = "image"
 
@@ -93,6 +92,7 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
     return size_bytes
 
 
+@reads_only  # one write, the grant, which stands alone: autocommit, no BEGIN/COMMIT
 @credentials.requires("images:write")
 def start(ctx: Context, user: User, filename: str, content_type: str,
           size_bytes: int, expires_in: int | None = None) -> ImageGrant:
@@ -103,16 +103,15 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
     lifetime = expiry.checked_lifetime(ctx, expires_in)
-    quota.check_room(ctx, user, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
     # The URL names where the upload lands (S3/R2: a staging key), never the key the
     # image is served from: it stays usable after confirm, until it expires.
     presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
                                         size_bytes)
-    # A Core insert on the connection: the ORM's flush of one new object (or its bulk
-    # insert path) cost more than the statement, and nothing reads the grant back here.
-    ctx.session.connection().execute(_INSERT_GRANT, {
+    # The quota check and the grant are one Core statement (quota.py), the last step:
+    # nothing after it can fail, so it needs no transaction.
+    quota.insert_grant(ctx, user, {
         "r2_key": key, "user_id": user.id, "content_type": kind.content_type,
         "size_bytes": size_bytes, "expires_at": presigned.expires_at,
         "image_lifetime_seconds": lifetime})
