@@ -33,6 +33,8 @@ from imghost.services import (
 )
 from imghost.services.context import Context, SlowStep, reads_only
 from imghost.services.images import ImagePublic, public
+from imghost.services.object_keys import image_keys
+from imghost.services.processing.inline import MadeNow, make_now
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
 from imghost.services.storage.base import ObjectChanged, SizeDiffers
@@ -136,7 +138,9 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
         ctx.metrics.upload_confirmed()
         ctx.audit("upload confirmed", user_id=user.id, image_id=image.id, key=image.r2_key,
                   size_bytes=image.size_bytes)
-        if ctx.thumbnails is not None:  # listed now; thumbnails follow
+        if image.thumbnail_url:  # a small image: made by confirm itself (processing/inline.py)
+            ctx.metrics.thumbnails_made()
+        elif ctx.thumbnails is not None:  # listed now; thumbnails follow
             # From the bytes just checked and stored: the job need not read them back.
             thumbnails, image_id = ctx.thumbnails, image.id
             ctx.after_commit(lambda: thumbnails.schedule(image_id, stored))
@@ -185,14 +189,15 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         try:
-            prepared = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings, grant)
+            prepared, made = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings,
+                                            grant)
         except ObjectMissing as error:
             raise Invalid(str(error), code="object_missing") from None  # the grant stays
         except Invalid as error:
             raise _refuse_upload(ctx, grant, error) from None
         claim.ensure_held()  # nobody else may have started on this upload meanwhile
         try:
-            image = _record(ctx, user.id, grant, display_name, prepared)
+            image = _record(ctx, user.id, grant, display_name, prepared, made)
             _drop_staging_after_commit(ctx, grant)
             ctx.commit()
             return image, True, prepared.data
@@ -218,8 +223,9 @@ def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> No
 
 
 def _refuse(ctx: Context, grant: Row, error: Invalid) -> Invalid:
-    """Delete the refused object and its grant, so nothing is left behind."""
-    ctx.storage.delete(grant.r2_key)
+    """Delete the refused object (and any thumbnail confirm made of it) and its grant,
+    so nothing is left behind."""
+    ctx.storage.delete_many(image_keys(grant.r2_key))
     ctx.session.rollback()
     ctx.session.exec(delete(UploadGrant).where(UploadGrant.r2_key == grant.r2_key))
     ctx.commit()
@@ -230,11 +236,11 @@ class ObjectMissing(Exception):
     """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
 
 
-def _verify_stored_object(storage: Storage, settings: Settings,
-                          grant: Row) -> processing.PreparedOriginal:
+def _verify_stored_object(storage: Storage, settings: Settings, grant: Row
+                          ) -> tuple[processing.PreparedOriginal, MadeNow | None]:
     """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
-    at the image's key. A slow step: no database here. Invalid means refused: the
-    caller deletes the upload and its grant."""
+    at the image's key, with the thumbnail when the image is small. A slow step: no
+    database here. Invalid means refused: the caller deletes the upload and its grant."""
     key = grant.r2_key
     if grant.size_bytes > settings.max_upload_bytes:  # granted before the limit was lowered
         raise _size_mismatch(grant.size_bytes, grant)
@@ -259,7 +265,7 @@ def _verify_stored_object(storage: Storage, settings: Settings,
                         prepared.data if prepared.stripped else None)
     except ObjectChanged:
         raise _changed_during_confirm() from None
-    return prepared
+    return prepared, make_now(storage, key, grant.content_type, prepared)
 
 
 def _size_mismatch(size: int, grant: UploadGrant) -> Invalid:
@@ -290,7 +296,7 @@ def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
 
 
 def _record(ctx: Context, user_id: int, grant: Row, filename: str,
-            prepared: processing.PreparedOriginal) -> ImagePublic:
+            prepared: processing.PreparedOriginal, made: MadeNow | None) -> ImagePublic:
     """Insert the image, charge its bytes and consume the grant: prepared Core
     statements (the ORM's flush, and building statements per call, cost more than
     running them)."""
@@ -300,12 +306,13 @@ def _record(ctx: Context, user_id: int, grant: Row, filename: str,
            "width": prepared.width, "height": prepared.height,
            "placeholder": prepared.placeholder, "public_url": ctx.storage.public_url(key),
            "slug": slugs.new_slug(), "created_at": utcnow(),
-           "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds)}
+           "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds),
+           "thumbnail_key": made and made.thumbnail_key, "display_key": made and made.display_key,
+           "blurhash": made and made.blurhash}
     image_id = connection.execute(_INSERT_IMAGE, row).scalar_one()
     quota.charge(connection, ctx.settings.user_quota_bytes, user_id, prepared.size_bytes)
     connection.execute(_DROP_GRANT, {"key": key})
-    return public(SimpleNamespace(**row, id=image_id, blurhash=None, thumbnail_key=None,
-                                  display_key=None), ctx.storage)
+    return public(SimpleNamespace(**row, id=image_id), ctx.storage)
 
 
 _INSERT_IMAGE = insert(_images).returning(_images.c.id)

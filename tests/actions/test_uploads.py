@@ -109,3 +109,30 @@ def test_past_the_handoff_budget_the_job_reads_the_original(runtime, monkeypatch
     assert runtime.thumbnails.wait_until_idle()
     assert _thumbnail_key(runtime, finished.image.id)
     assert reads == [finished.image.r2_key]
+
+
+def test_a_small_image_is_listed_with_its_thumbnail_and_needs_no_job(runtime, monkeypatch):
+    scheduled = []
+    monkeypatch.setattr(runtime.thumbnails, "schedule", lambda *args: scheduled.append(args))
+    made_before = runtime.metrics.value("imghost_thumbnails_made")
+    finished = upload(runtime, new_user(runtime), png((300, 200)))
+    image = finished.image
+    assert image.thumbnail_url and image.blurhash and image.display_url is None
+    assert scheduled == []
+    with Session(runtime.engine) as session:
+        row = session.get(Image, image.id)
+    assert row.thumbnail_key and runtime.storage.head(row.thumbnail_key) is not None
+    assert runtime.metrics.value("imghost_thumbnails_made") == made_before + 1
+
+
+def test_a_small_image_whose_thumbnail_fails_gets_a_job(runtime, monkeypatch):
+    from imghost.services.processing import inline
+
+    def broken(*_args):
+        raise OSError("store away")
+
+    monkeypatch.setattr(inline, "make_derivatives", broken)
+    finished = upload(runtime, new_user(runtime), png((300, 200)))
+    assert finished.image.thumbnail_url is None
+    assert runtime.thumbnails.wait_until_idle()
+    assert _thumbnail_key(runtime, finished.image.id)
