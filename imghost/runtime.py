@@ -137,6 +137,7 @@ class Runtime:
         self.database_lane.shutdown()
         self.slow_lane.shutdown()
         self.claims.close()
+        self.storage.close()
         self.engine.dispose()
         self.read_engine.dispose()
 

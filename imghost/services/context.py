@@ -51,7 +51,8 @@ def is_read_only(action) -> bool:
 
 
 class Thumbnailer(Protocol):
-    def schedule(self, image_id: int) -> bool: ...
+    def schedule(self, image_id: int, data: bytes | None = None) -> bool:
+        """data: the image's stored bytes when the caller has them (saves a read)."""
 
 
 @dataclass(frozen=True)

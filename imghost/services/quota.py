@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from imghost.errors import Invalid
@@ -71,17 +71,41 @@ _ROOM = (select(_users.c.bytes_stored, _users.c.quota_bytes, _OPEN_GRANT_BYTES)
          .where(_users.c.id == bindparam("user_id")))
 
 
-def check_room(ctx: Context, user: User, size_bytes: int) -> None:
-    """QuotaExceeded when size_bytes more, plus what the open grants may still bring,
-    would pass the quota (at upload start). An early answer only: charge() is the one
-    that holds under races."""
+_GRANT_FIELDS = ("r2_key", "user_id", "content_type", "size_bytes", "expires_at",
+                 "image_lifetime_seconds")
+_INSERT_GRANT = insert(_grants)
+# The grant, inserted only while the owner's stored bytes, open grants and this one fit
+# the quota that applies: check and insert in one statement, which stands alone (the
+# upload start needs no transaction around it, so it runs in autocommit).
+_INSERT_GRANT_WITHIN_ROOM = insert(_grants).from_select(
+    list(_GRANT_FIELDS),
+    select(*(bindparam(name, type_=_grants.c[name].type) for name in _GRANT_FIELDS))
+    .where(_users.c.id == bindparam("user_id"),
+           or_(func.coalesce(_users.c.quota_bytes, bindparam("default_quota")) == 0,
+               _users.c.bytes_stored + _OPEN_GRANT_BYTES + bindparam("size_bytes")
+               <= func.coalesce(_users.c.quota_bytes, bindparam("default_quota")))))
+
+
+def insert_grant(ctx: Context, user: User, grant: dict) -> None:
+    """Record an upload grant (a row of upload_grants), or QuotaExceeded when its
+    size_bytes, plus what is stored and what the open grants may still bring, would pass
+    the quota. An early answer only: charge() is the one that holds under races."""
+    connection = ctx.session.connection()
+    default_quota = ctx.settings.user_quota_bytes
     # No quota on the caller's row (read by the token check in this unit of work) and
-    # none by default: nothing to count, so no query on the upload's hot path.
-    if not _applying(ctx.settings.user_quota_bytes, user.quota_bytes):
+    # none by default: nothing to count.
+    if not _applying(default_quota, user.quota_bytes):
+        connection.execute(_INSERT_GRANT, grant)
         return
-    stored, override, granted = ctx.session.connection().execute(
-        _ROOM, {"user_id": user.id, "now": ctx.clock()}).one()
-    check_stored_room(ctx.settings.user_quota_bytes, override, stored + granted, size_bytes)
+    now = ctx.clock()
+    if connection.execute(_INSERT_GRANT_WITHIN_ROOM, {
+            **grant, "now": now, "default_quota": default_quota}).rowcount == 1:
+        return
+    # Refused (rare): read the numbers for the message.
+    stored, override, granted = connection.execute(
+        _ROOM, {"user_id": user.id, "now": now}).one()
+    check_stored_room(default_quota, override, stored + granted, grant["size_bytes"])
+    connection.execute(_INSERT_GRANT, grant)  # room again meanwhile (grants expired)
 
 
 def check_stored_room(default_quota: int, override: int | None, used: int,

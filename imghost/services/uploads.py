@@ -9,7 +9,6 @@ one image; a finish while another of the same key runs is told so at once
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 import uuid
 from collections.abc import Generator
@@ -32,17 +31,17 @@ from imghost.services import (
     slugs,
     upload_claims,
 )
-from imghost.services.context import Context, SlowStep
+from imghost.services.context import Context, SlowStep, reads_only
 from imghost.services.images import ImagePublic, public
+from imghost.services.object_keys import image_keys
+from imghost.services.processing.inline import MadeNow, make_now
 from imghost.services.storage import KEY_PATTERN, Storage
 from imghost.services.storage.availability import ensure_reachable
 from imghost.services.storage.base import ObjectChanged, SizeDiffers
 from imghost.settings import Settings
 
-_INSERT_GRANT = insert(UploadGrant.__table__)
 MAX_FILENAME_CHARS = 255
 FALLBACK_FILENAME = "image"
-log = logging.getLogger("imghost.uploads")
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,7 @@ def _checked_size(ctx: Context, size_bytes: int) -> int:
     return size_bytes
 
 
+@reads_only  # one write, the grant, which stands alone: autocommit, no BEGIN/COMMIT
 @credentials.requires("images:write")
 def start(ctx: Context, user: User, filename: str, content_type: str,
           size_bytes: int, expires_in: int | None = None) -> ImageGrant:
@@ -105,16 +105,15 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
     kind = _checked_type(content_type)
     _checked_size(ctx, size_bytes)
     lifetime = expiry.checked_lifetime(ctx, expires_in)
-    quota.check_room(ctx, user, size_bytes)
     ensure_reachable(ctx.storage)
     key = f"{user.id}/{uuid.uuid4().hex}.{kind.extension}"
     # The URL names where the upload lands (S3/R2: a staging key), never the key the
     # image is served from: it stays usable after confirm, until it expires.
     presigned = ctx.storage.presign_put(ctx.storage.upload_key(key), kind.content_type,
                                         size_bytes)
-    # A Core insert on the connection: the ORM's flush of one new object (or its bulk
-    # insert path) cost more than the statement, and nothing reads the grant back here.
-    ctx.session.connection().execute(_INSERT_GRANT, {
+    # The quota check and the grant are one Core statement (quota.py), the last step:
+    # nothing after it can fail, so it needs no transaction.
+    quota.insert_grant(ctx, user, {
         "r2_key": key, "user_id": user.id, "content_type": kind.content_type,
         "size_bytes": size_bytes, "expires_at": presigned.expires_at,
         "image_lifetime_seconds": lifetime})
@@ -129,7 +128,8 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
     """Record an uploaded object as an image, or refuse it (and delete what was stored).
     A generator action: reading and checking the bytes is a slow step (services/context.py)."""
     try:
-        image, created = yield from _finish(ctx, user, r2_key, filename, size_bytes, content_type)
+        image, created, stored = yield from _finish(ctx, user, r2_key, filename, size_bytes,
+                                                    content_type)
     except ImghostError as error:
         if error.status < 500:
             ctx.metrics.upload_refused(error.code)
@@ -138,9 +138,12 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
         ctx.metrics.upload_confirmed()
         ctx.audit("upload confirmed", user_id=user.id, image_id=image.id, key=image.r2_key,
                   size_bytes=image.size_bytes)
-        if ctx.thumbnails is not None:  # listed now; thumbnails follow
+        if image.thumbnail_url:  # a small image: made by confirm itself (processing/inline.py)
+            ctx.metrics.thumbnails_made()
+        elif ctx.thumbnails is not None:  # listed now; thumbnails follow
+            # From the bytes just checked and stored: the job need not read them back.
             thumbnails, image_id = ctx.thumbnails, image.id
-            ctx.after_commit(lambda: thumbnails.schedule(image_id))
+            ctx.after_commit(lambda: thumbnails.schedule(image_id, stored))
     return Finished(image=image, created=created)
 
 
@@ -155,7 +158,9 @@ _OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_b
 
 
 def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
-            content_type: str | None) -> Generator[SlowStep, object, tuple[ImagePublic, bool]]:
+            content_type: str | None
+            ) -> Generator[SlowStep, object, tuple[ImagePublic, bool, bytes | None]]:
+    """The image, whether this finish recorded it, and the bytes it stored (if it did)."""
     if not KEY_PATTERN.fullmatch(r2_key or "") or not r2_key.startswith(f"{user.id}/"):
         raise NotFound("No upload with that key.", code="upload_not_found")
     ctx.limiter.hit("confirm_user", user.id)
@@ -176,7 +181,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
             if existing is None:
                 raise NotFound("No upload with that key.", code="upload_not_found")
-            return public(existing, ctx.storage), False
+            return public(existing, ctx.storage), False, None
         _check_declared(grant, size_bytes, content_type)
         try:
             quota.check_stored_room(ctx.settings.user_quota_bytes, grant.quota_bytes,
@@ -184,17 +189,18 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         try:
-            prepared = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings, grant)
+            prepared, made = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings,
+                                            grant)
         except ObjectMissing as error:
             raise Invalid(str(error), code="object_missing") from None  # the grant stays
         except Invalid as error:
             raise _refuse_upload(ctx, grant, error) from None
         claim.ensure_held()  # nobody else may have started on this upload meanwhile
         try:
-            image = _record(ctx, user.id, grant, display_name, prepared)
+            image = _record(ctx, user.id, grant, display_name, prepared, made)
             _drop_staging_after_commit(ctx, grant)
             ctx.commit()
-            return image, True
+            return image, True, prepared.data
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         except IntegrityError:
@@ -203,7 +209,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
             if winner is None:
                 raise
-            return public(winner, ctx.storage), False
+            return public(winner, ctx.storage), False, None
 
 
 def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> None:
@@ -217,8 +223,9 @@ def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> No
 
 
 def _refuse(ctx: Context, grant: Row, error: Invalid) -> Invalid:
-    """Delete the refused object and its grant, so nothing is left behind."""
-    ctx.storage.delete(grant.r2_key)
+    """Delete the refused object (and any thumbnail confirm made of it) and its grant,
+    so nothing is left behind."""
+    ctx.storage.delete_many(image_keys(grant.r2_key))
     ctx.session.rollback()
     ctx.session.exec(delete(UploadGrant).where(UploadGrant.r2_key == grant.r2_key))
     ctx.commit()
@@ -229,11 +236,11 @@ class ObjectMissing(Exception):
     """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
 
 
-def _verify_stored_object(storage: Storage, settings: Settings,
-                          grant: Row) -> processing.PreparedOriginal:
+def _verify_stored_object(storage: Storage, settings: Settings, grant: Row
+                          ) -> tuple[processing.PreparedOriginal, MadeNow | None]:
     """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
-    at the image's key. A slow step: no database here. Invalid means refused: the
-    caller deletes the upload and its grant."""
+    at the image's key, with the thumbnail when the image is small. A slow step: no
+    database here. Invalid means refused: the caller deletes the upload and its grant."""
     key = grant.r2_key
     if grant.size_bytes > settings.max_upload_bytes:  # granted before the limit was lowered
         raise _size_mismatch(grant.size_bytes, grant)
@@ -258,7 +265,7 @@ def _verify_stored_object(storage: Storage, settings: Settings,
                         prepared.data if prepared.stripped else None)
     except ObjectChanged:
         raise _changed_during_confirm() from None
-    return prepared
+    return prepared, make_now(storage, key, grant.content_type, prepared)
 
 
 def _size_mismatch(size: int, grant: UploadGrant) -> Invalid:
@@ -280,23 +287,16 @@ def _refuse_upload(ctx: Context, grant: Row, error: Invalid) -> Invalid:
 
 
 def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
-    """The staging object is not needed once the image is recorded (a bucket lifecycle
-    rule expires any that survive a failed delete)."""
+    """The staging object is not needed once the image is recorded: deleted soon, in a
+    batch with others and off the request's thread (a bucket lifecycle rule expires any
+    that survive a failed delete)."""
     storage, upload_key = ctx.storage, ctx.storage.upload_key(grant.r2_key)
     if upload_key != grant.r2_key:
-        ctx.after_commit(lambda: _delete_quietly(storage, upload_key))
-
-
-def _delete_quietly(storage, key: str) -> None:
-    try:
-        storage.delete(key)
-    except (ImghostError, OSError):
-        log.warning("could not delete the staging object %s; the bucket's lifecycle rule "
-                    "will expire it", key, exc_info=True)
+        ctx.after_commit(lambda: storage.delete_soon(upload_key))
 
 
 def _record(ctx: Context, user_id: int, grant: Row, filename: str,
-            prepared: processing.PreparedOriginal) -> ImagePublic:
+            prepared: processing.PreparedOriginal, made: MadeNow | None) -> ImagePublic:
     """Insert the image, charge its bytes and consume the grant: prepared Core
     statements (the ORM's flush, and building statements per call, cost more than
     running them)."""
@@ -306,12 +306,13 @@ def _record(ctx: Context, user_id: int, grant: Row, filename: str,
            "width": prepared.width, "height": prepared.height,
            "placeholder": prepared.placeholder, "public_url": ctx.storage.public_url(key),
            "slug": slugs.new_slug(), "created_at": utcnow(),
-           "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds)}
+           "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds),
+           "thumbnail_key": made and made.thumbnail_key, "display_key": made and made.display_key,
+           "blurhash": made and made.blurhash}
     image_id = connection.execute(_INSERT_IMAGE, row).scalar_one()
     quota.charge(connection, ctx.settings.user_quota_bytes, user_id, prepared.size_bytes)
     connection.execute(_DROP_GRANT, {"key": key})
-    return public(SimpleNamespace(**row, id=image_id, blurhash=None, thumbnail_key=None,
-                                  display_key=None), ctx.storage)
+    return public(SimpleNamespace(**row, id=image_id), ctx.storage)
 
 
 _INSERT_IMAGE = insert(_images).returning(_images.c.id)

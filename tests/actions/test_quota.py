@@ -11,6 +11,7 @@ from imghost.errors import Invalid
 from imghost.models import Image, UploadGrant, User
 from imghost.services import accounts, quota, uploads
 from imghost.services.context import SlowStep
+from imghost.services.object_keys import image_keys
 from tests.support.actions import new_user, start_and_store, upload
 from tests.support.api_client import PASSWORD
 from tests.support.images import png
@@ -73,7 +74,9 @@ def test_parallel_finishes_cannot_overshoot(runtime):
         steps[1].send(checked[1])
     assert refused.value.code == "quota_exceeded"
     assert stored_of(runtime, user) == (1, len(first_data))
-    assert runtime.storage.head(grants[1].r2_key) is None
+    # Its original and the thumbnail confirm made of it (processing/inline.py) are gone.
+    for key in image_keys(grants[1].r2_key):
+        assert runtime.storage.head(key) is None
 
 
 def test_concurrent_finishes_in_threads_stay_within_the_quota(make_runtime):

@@ -79,3 +79,60 @@ def test_thumbnails_are_made_once_the_image_is_committed(runtime):
     with Session(runtime.engine) as session:
         image = session.get(Image, finished.image.id)
     assert image.thumbnail_key and runtime.storage.head(image.thumbnail_key) is not None
+
+
+def _thumbnail_key(runtime, image_id: int) -> str | None:
+    with Session(runtime.engine) as session:
+        return session.get(Image, image_id).thumbnail_key
+
+
+def test_thumbnails_are_made_from_the_bytes_confirm_stored(runtime, monkeypatch):
+    """Confirm hands its checked bytes to the job: the original is not read back."""
+    def no_read(key):
+        raise AssertionError(f"read {key} back")
+
+    monkeypatch.setattr(runtime.storage, "read", no_read)
+    finished = upload(runtime, new_user(runtime), png((800, 600)))
+    assert runtime.thumbnails.wait_until_idle()
+    assert _thumbnail_key(runtime, finished.image.id)
+    assert runtime.thumbnails._handed == {}  # nothing held once the job ran
+
+
+def test_past_the_handoff_budget_the_job_reads_the_original(runtime, monkeypatch):
+    from imghost.services.processing import worker
+
+    monkeypatch.setattr(worker, "HANDOFF_BUDGET_BYTES", 0)
+    storage, reads = runtime.storage, []
+    real_read = storage.read
+    monkeypatch.setattr(storage, "read", lambda key: reads.append(key) or real_read(key))
+    finished = upload(runtime, new_user(runtime), png((800, 600)))
+    assert runtime.thumbnails.wait_until_idle()
+    assert _thumbnail_key(runtime, finished.image.id)
+    assert reads == [finished.image.r2_key]
+
+
+def test_a_small_image_is_listed_with_its_thumbnail_and_needs_no_job(runtime, monkeypatch):
+    scheduled = []
+    monkeypatch.setattr(runtime.thumbnails, "schedule", lambda *args: scheduled.append(args))
+    made_before = runtime.metrics.value("imghost_thumbnails_made")
+    finished = upload(runtime, new_user(runtime), png((300, 200)))
+    image = finished.image
+    assert image.thumbnail_url and image.blurhash and image.display_url is None
+    assert scheduled == []
+    with Session(runtime.engine) as session:
+        row = session.get(Image, image.id)
+    assert row.thumbnail_key and runtime.storage.head(row.thumbnail_key) is not None
+    assert runtime.metrics.value("imghost_thumbnails_made") == made_before + 1
+
+
+def test_a_small_image_whose_thumbnail_fails_gets_a_job(runtime, monkeypatch):
+    from imghost.services.processing import inline
+
+    def broken(*_args):
+        raise OSError("store away")
+
+    monkeypatch.setattr(inline, "make_derivatives", broken)
+    finished = upload(runtime, new_user(runtime), png((300, 200)))
+    assert finished.image.thumbnail_url is None
+    assert runtime.thumbnails.wait_until_idle()
+    assert _thumbnail_key(runtime, finished.image.id)

@@ -104,6 +104,9 @@ def test_sweep_keeps_rows_when_storage_fails(configured):
         def delete(self, key):
             raise Unavailable("Storage is unreachable.", code="storage_unavailable")
 
+        def close(self):
+            pass
+
     broken = Runtime(runtime.settings, metrics=runtime.metrics, storage=BrokenStorage())
     try:
         result = broken.call(sweep_expired_grants, 0)

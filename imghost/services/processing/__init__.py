@@ -10,6 +10,7 @@
 - strip.py        picks the stripper for a content type
 - original.py     confirm-time step: strip, inspect, re-store the original
 - derivatives.py  thumbnail (512) and display (1600) WebP, off the request path
+- inline.py       small images (<= 512 x 512 px): derivatives made by confirm itself
 - blur.py         blurhash of the thumbnail; its tiny PNG preview for the gallery
 - concurrency.py  one budget of simultaneous decodes (memory bound)
 - jobs.py         a thumbnail job's claim (lease), record, retry with backoff, due picker

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("imghost.processing")
 WEBP = "image/webp"
 T = TypeVar("T")
+# Bytes handed over by confirm that queued jobs may hold at once; past it a job reads
+# its original back from storage (a burst of large uploads never piles up in memory).
+HANDOFF_BUDGET_BYTES = 64 * 1024 * 1024
 # Faults of the surroundings (an outage, a missing object): one log line, no traceback.
 EXPECTED_FAULTS = (ImghostError, OSError, SQLAlchemyError)
 
@@ -86,6 +89,8 @@ class ThumbnailQueue:
         self.workers = workers
         self._executor: ThreadPoolExecutor | None = None
         self._in_flight: set[int] = set()
+        self._handed: dict[int, bytes] = {}  # image id -> its stored bytes, from confirm
+        self._handed_bytes = 0
         self._lock = threading.Lock()
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -128,7 +133,9 @@ class ThumbnailQueue:
 
     def _produce(self, image_id: int, key: str, content_type: str) -> None:
         storage = self.runner.storage
-        data = storage.read(key)
+        data = self._take_handed(image_id)
+        if data is None:
+            data = storage.read(key)
         with decode_slots():  # Rejected when confirm's checks refuse the file
             made = make_derivatives(data, content_type)
         thumbnail_key = derivative_key(key, "thumb")
@@ -166,22 +173,36 @@ class ThumbnailQueue:
             self.runner.metrics.thumbnail_failed("retry")
         return Outcome.FAILED
 
+    def _take_handed(self, image_id: int) -> bytes | None:
+        with self._lock:
+            data = self._handed.pop(image_id, None)
+            if data is not None:
+                self._handed_bytes -= len(data)
+            return data
+
     def _run(self, image_id: int) -> None:
         try:
             self.make(image_id)
         finally:
+            self._take_handed(image_id)  # not claimed (done elsewhere): drop it
             with self._lock:
                 self._in_flight.discard(image_id)
 
-    def schedule(self, image_id: int) -> bool:
-        """Queue an image for thumbnails without waiting; False if it is already queued."""
+    def schedule(self, image_id: int, data: bytes | None = None) -> bool:
+        """Queue an image for thumbnails without waiting; False if it is already queued.
+        data: the bytes stored at the image's key, when the caller has them (confirm),
+        kept within HANDOFF_BUDGET_BYTES so the job need not read them back."""
         with self._lock:
             if image_id in self._in_flight:
                 return False
             self._in_flight.add(image_id)
+            if data is not None and self._handed_bytes + len(data) <= HANDOFF_BUDGET_BYTES:
+                self._handed[image_id] = data
+                self._handed_bytes += len(data)
         try:
             self._pool().submit(self._run, image_id)
         except RuntimeError:  # shutting down: the image stays pending for the next start
+            self._take_handed(image_id)
             with self._lock:
                 self._in_flight.discard(image_id)
             log.warning("thumbnails for image %s deferred: the pool is shutting down", image_id)

@@ -103,6 +103,10 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def delete_soon(self, key: str) -> None:
+        """Delete key within a second or so, batched with others, off the caller's
+        thread; a failure is logged, never raised (for keys nothing reads again)."""
+
     def delete_many(self, keys: list[str]) -> None:
         """Delete every key (missing ones are fine) in as few requests as the store
         allows; raise Unavailable if any could not be deleted."""
@@ -115,6 +119,9 @@ class Storage(Protocol):
 
     def check(self) -> None:
         """Raise Unavailable when the store cannot be reached."""
+
+    def close(self) -> None:
+        """Finish what delete_soon still holds (the runtime's shutdown)."""
 
 
 def app_file_url(settings: Settings, key: str) -> str:

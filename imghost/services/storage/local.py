@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import tempfile
 import time
@@ -33,6 +34,8 @@ from imghost.services.storage.base import (
     validate_key,
 )
 from imghost.settings import Settings
+
+log = logging.getLogger("imghost.storage")
 
 COPY_CHUNK_BYTES = 1024 * 1024
 
@@ -155,6 +158,13 @@ class LocalStorage:
         for key in keys:
             self.delete(key)
 
+    def delete_soon(self, key: str) -> None:
+        # An unlink costs no request: nothing to batch.
+        try:
+            self.delete(key)
+        except OSError:
+            log.warning("could not delete %s", key, exc_info=True)
+
     def list_objects(self, page_size: int = 1000) -> Iterator[ListedObject]:
         """Objects sit one directory deep ({user_id}/{name}); scandir reads each
         directory lazily, so only the entry at hand is in memory."""
@@ -177,6 +187,9 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".health-", delete=True)
         probe.close()
+
+    def close(self) -> None:
+        pass
 
     @staticmethod
     def content_type(key: str) -> str:

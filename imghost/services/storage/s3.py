@@ -29,6 +29,7 @@ from imghost.services.storage.base import (
     app_file_url,
     cache_control,
 )
+from imghost.services.storage.deferred_deletes import DeferredDeletes
 from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.
@@ -92,6 +93,7 @@ class S3Storage:
             settings.s3_endpoint, self.bucket, settings.s3_region_name,
             settings.s3_access_key_id, settings.s3_secret_access_key)
             if presign.supported(settings.s3_endpoint) else None)
+        self.deferred_deletes = DeferredDeletes(self.delete_many)
 
     def upload_key(self, key: str) -> str:
         return STAGING_PREFIX + key
@@ -201,6 +203,9 @@ class S3Storage:
         with _storage_errors():
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def delete_soon(self, key: str) -> None:
+        self.deferred_deletes.add(key)
+
     def delete_many(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
             chunk = keys[start:start + DELETE_BATCH]
@@ -229,3 +234,6 @@ class S3Storage:
     def check(self) -> None:
         with _storage_errors():
             self.client.head_bucket(Bucket=self.bucket)
+
+    def close(self) -> None:
+        self.deferred_deletes.flush()
