@@ -2,7 +2,8 @@
 (one worker, PostgreSQL + SeaweedFS, prebuilt frontend, database already migrated),
 repeated without the rest of the bench.
 
-python -m bench.restart [RUNS] [--hold]   prints seconds per restart and the load average;
+python -m bench.restart [RUNS] [--hold]   prints seconds per restart, the
+server's CPU seconds by then and the load average;
 --hold leaves SeaweedFS and the database up and prints the server's environment, for
 profiling a start by hand (Ctrl-C to clean up).
 """
@@ -17,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.process import cpu_seconds
 from bench.run import ARTIFACTS, WEB_DIR, bench_port, build_frontend
 from bench.servers import postgres_s3_env, start_imghost
 from tests.support.postgres import throwaway_database
@@ -47,10 +49,13 @@ def main() -> None:
                     time.sleep(1)
             for _ in range(runs):
                 started = start_imghost(env, out, port, 1, WEB_DIR)
+                # The server's CPU until then (its pages' build goes on meanwhile, so a
+                # little more): steadier than the seconds on a shared machine.
+                cpu = cpu_seconds(started.server.process.pid)
                 started.server.stop()
                 load = os.getloadavg()[0]
-                print(f"restart to first 200: {started.seconds_to_ready:.2f} s "
-                      f"(load {load:.1f})", flush=True)
+                print(f"restart to first 200: {started.seconds_to_ready:.2f} s, server CPU "
+                      f"{cpu:.2f} s (load {load:.1f})", flush=True)
     finally:
         seaweed.stop()
 
