@@ -178,6 +178,9 @@ class LocalStorage:
         probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".health-", delete=True)
         probe.close()
 
+    def prepare(self) -> None:
+        pass  # files need nothing built
+
     @staticmethod
     def content_type(key: str) -> str:
         known = BY_EXTENSION.get(key.rsplit(".", 1)[-1])
