@@ -1,5 +1,5 @@
-"""What a worker's start does before the API answers: the API is built without Reflex
-or boto3 (imghost/asgi.py, services/storage/s3.py); the store's client is made once,
+"""What a worker's start does before the API answers: the API is built without Reflex,
+boto3 or Jinja2 (imghost/asgi.py, services/storage/s3.py, api/share_html.py); the store's client is made once,
 by the start (startup.prepare_server) or on first use, whichever thread asks first."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_building_the_api_imports_neither_reflex_nor_boto3(tmp_path):
+def test_building_the_api_imports_neither_reflex_nor_boto3_nor_jinja2(tmp_path):
     env = {"IMGHOST_DATA_DIR": str(tmp_path), "IMGHOST_JWT_SECRET": "x" * 48,
            "IMGHOST_STORAGE": "s3", "IMGHOST_S3_ENDPOINT_URL": "http://127.0.0.1:9",
            "IMGHOST_S3_BUCKET": "imghost", "IMGHOST_S3_ACCESS_KEY_ID": "key",
@@ -35,7 +35,7 @@ def test_building_the_api_imports_neither_reflex_nor_boto3(tmp_path):
     assert finished.returncode == 0, finished.stderr[-2000:]
     packages = set(json.loads(finished.stdout.strip().splitlines()[-1]))
     assert "fastapi" in packages  # the API was built
-    assert not packages & {"reflex", "boto3", "s3transfer"}
+    assert not packages & {"reflex", "boto3", "s3transfer", "jinja2"}
 
 
 @pytest.fixture
