@@ -85,9 +85,9 @@ async def prepare_server() -> AsyncIterator[None]:
     settings = runtime.settings
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
-    # The store's client (boto3's: a third of building the API) is built in a thread
-    # while the database is waited for and checked: the first request finds it ready,
-    # and the pages' build, which starts next, does not compete with it.
+    # The store's client (boto3's: ~0.2 s of CPU) is built in a thread while the
+    # database is waited for and checked: the first request finds it ready, and the
+    # pages' build, which starts next, does not compete with it.
     storage_ready = asyncio.create_task(asyncio.to_thread(runtime.storage.prepare))
     try:
         await asyncio.to_thread(wait_for_database, runtime, settings.database_wait_seconds)

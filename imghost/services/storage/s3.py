@@ -87,8 +87,8 @@ class S3Storage:
     @property
     def client(self) -> BaseClient:
         """boto3's client, made on first use: importing boto3 and loading its S3 model
-        is about a third of building the API, work a start does in a thread while it
-        waits for the database (startup.prepare_server), not before it."""
+        (~0.2 s of CPU, a sixth of building the API) is work a start does in a thread
+        while it waits for the database (startup.prepare_server), not before it."""
         client = self._client
         if client is None:
             with self._client_lock:  # one client, whichever thread asks first
