@@ -130,15 +130,27 @@ class Pages:
 
 
 class ApiFirst:
-    def __init__(self, api, pages: Pages, prepare_server):
+    # How long the start waits for its first readiness check (a store that does not
+    # answer takes boto3 its timeouts; the check then goes on alone).
+    FIRST_CHECK_WAIT = 1.0
+
+    def __init__(self, api, pages: Pages, prepare_server, first_check=None):
         self.api = api
         self.pages = pages
         self.prepare_server = prepare_server
+        self.first_check = first_check
         self._lifespan = Router(lifespan=self._serving).lifespan
 
     @asynccontextmanager
     async def _serving(self, _app):
         async with self.prepare_server():  # before any request: no request meets an old schema
+            if self.first_check is not None:
+                # The first readiness check runs before the pages' build, which would
+                # hold the GIL for most of its time: a probe already waiting (a load
+                # balancer, a deploy script) gets its answer at once, younger than
+                # the checks' usual reuse window (api/health.py).
+                check = asyncio.ensure_future(self.first_check())
+                await asyncio.wait({check}, timeout=self.FIRST_CHECK_WAIT)
             self.pages.start()
             try:
                 yield
@@ -164,6 +176,7 @@ def app() -> ApiFirst:
     try:
         from imghost.api import create_api
         from imghost.api.cors import OriginCORSMiddleware
+        from imghost.api.health import readiness
         from imghost.settings import get_settings
         from imghost.startup import prepare_server
 
@@ -179,4 +192,4 @@ def app() -> ApiFirst:
     finally:
         gc.freeze()
         gc.enable()
-    return ApiFirst(api, pages, prepare_server)
+    return ApiFirst(api, pages, prepare_server, readiness.result)

@@ -85,10 +85,18 @@ async def prepare_server() -> AsyncIterator[None]:
     settings = runtime.settings
     # Fail at start with a clear sentence, not later inside a request.
     settings.signing_secret  # noqa: B018
-    await asyncio.to_thread(wait_for_database, runtime, settings.database_wait_seconds)
-    # Several workers may start at once: alembic/env.py serialises them with a
-    # PostgreSQL advisory lock inside the migration transaction.
-    await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url, runtime.engine)
+    # The store's client (boto3's: ~0.2 s of CPU) is built in a thread while the
+    # database is waited for and checked: the first request finds it ready, and the
+    # pages' build, which starts next, does not compete with it.
+    storage_ready = asyncio.create_task(asyncio.to_thread(runtime.storage.prepare))
+    try:
+        await asyncio.to_thread(wait_for_database, runtime, settings.database_wait_seconds)
+        # Several workers may start at once: alembic/env.py serialises them with a
+        # PostgreSQL advisory lock inside the migration transaction.
+        await asyncio.to_thread(upgrade_to_head, settings.resolved_database_url,
+                                runtime.engine)
+    finally:
+        await storage_ready
     log.info("imghost ready: database %s, storage %s", "sqlite" if settings.is_sqlite
              else "postgresql", settings.storage)
     # Image pipeline: images a crash or restart left without thumbnails are queued again.

@@ -8,6 +8,10 @@ source scripts/env.sh
 web_dir="${REFLEX_WEB_WORKDIR:-.web}"
 port="${IMGHOST_PORT:-8000}"
 stamp="$web_dir/.imghost-build"
+# The server's own modules, compiled now rather than at every start: with
+# PYTHONDONTWRITEBYTECODE set (as on some machines) Python never keeps what it compiles.
+# Up to date files cost a stat each.
+"$VENV/bin/python" -m compileall -q imghost rxconfig.py alembic >/dev/null
 wanted="port=$port api=${REFLEX_API_URL:-} sources=$(cat rxconfig.py requirements.txt \
   $(find imghost assets -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.png' -o -name '*.ico' \) 2>/dev/null | sort) | sha1sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -f "$web_dir/build/client/index.html" ]; then

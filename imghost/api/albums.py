@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from imghost.api.deps import BearerToken
+from imghost.api.routing import api_router
 from imghost.api.schemas import (
     AlbumImagesIn,
     AlbumIn,
@@ -21,7 +22,7 @@ from imghost.services import albums
 from imghost.services.cursors import MAX_ID
 from imghost.services.images import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-router = APIRouter(prefix="/api/albums", tags=["albums"])
+router = api_router(prefix="/api/albums", tags=["albums"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
           503: {"model": ErrorOut}}
 AlbumId = Annotated[int, Path(ge=1, le=MAX_ID)]

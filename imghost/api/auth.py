@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import ValidationError
 
 from imghost.api.deps import BearerToken, ClientIp, UserAgent
+from imghost.api.routing import api_router
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Invalid
 from imghost.runtime import get_runtime
 from imghost.services import accounts
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = api_router(prefix="/api/auth", tags=["auth"])
 
 LOGIN_BODY = {
     "required": True,

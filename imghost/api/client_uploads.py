@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse
 
 from imghost.api import delete_page
 from imghost.api.credential_schemas import UploadedImageOut
 from imghost.api.deps import BearerToken
 from imghost.api.multipart_upload import read_file_field, refuse_declared_length
+from imghost.api.routing import api_router
 from imghost.api.schemas import ErrorOut
 from imghost.errors import NotFound
 from imghost.runtime import get_runtime
 from imghost.services import delete_links, direct_upload, images
 
-router = APIRouter(prefix="/api/images", tags=["images"])
+router = api_router(prefix="/api/images", tags=["images"])
 DELETE_PATH = "/{image_id}/delete/{secret}"
 SecretPath = Annotated[str, Path(max_length=delete_links.MAX_SECRET_CHARS)]
 ImageId = Annotated[int, Path(ge=1, le=images.MAX_ID)]

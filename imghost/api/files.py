@@ -6,16 +6,17 @@ directly, S3/R2 ones by a redirect to a short-lived presigned GET.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from imghost.api.errors import error_response
+from imghost.api.routing import api_router
 from imghost.errors import NotFound
 from imghost.runtime import get_runtime
 from imghost.services import files, local_puts
 
-router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
+router = api_router(prefix="/api/files", tags=["files"], include_in_schema=False)
 
 # Stored files are served as inert images: never sniffed into HTML, never
 # allowed to run script even if one slipped through.

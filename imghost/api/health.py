@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from imghost.api.routing import api_router
 from imghost.errors import ImghostError
 from imghost.runtime import get_runtime
 
-router = APIRouter(prefix="/api/health", tags=["health"])
+router = api_router(prefix="/api/health", tags=["health"])
 
 
 def _database_status() -> str:

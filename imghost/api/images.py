@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken
+from imghost.api.routing import api_router
 from imghost.api.schemas import (
     BulkChangedOut,
     BulkDeletedOut,
@@ -28,7 +29,7 @@ from imghost.runtime import get_runtime
 from imghost.services import bulk, image_types, images, uploads, zip_download
 
 Sort = Literal["newest", "oldest", "largest"]
-router = APIRouter(prefix="/api/images", tags=["images"])
+router = api_router(prefix="/api/images", tags=["images"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
           503: {"model": ErrorOut}}
 

@@ -12,7 +12,7 @@ import ipaddress
 import logging
 import os
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from imghost.api.deps import ClientIp
+from imghost.api.routing import api_router
 from imghost.errors import Forbidden, Unauthorized
 from imghost.runtime import get_runtime
 from imghost.services.secret_compare import same_secret
@@ -80,7 +81,7 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-router = APIRouter(tags=["health"])
+router = api_router(tags=["health"])
 
 
 @router.get("/api/metrics", response_class=Response,

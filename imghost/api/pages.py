@@ -7,18 +7,19 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Row
 
 from imghost.api import share_html
+from imghost.api.routing import api_router
 from imghost.api.schemas import ErrorOut, OEmbedOut
 from imghost.errors import ImghostError, NotFound
 from imghost.runtime import Runtime, get_runtime
 from imghost.services import sharing
 from imghost.services.cursors import MAX_ID
 
-router = APIRouter(tags=["sharing"])
+router = api_router(tags=["sharing"])
 
 
 @functools.lru_cache(maxsize=8)

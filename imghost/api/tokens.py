@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from imghost.api.credential_schemas import CreatedTokenOut, TokenIn, TokenOut
 from imghost.api.deps import BearerToken
+from imghost.api.routing import api_router
 from imghost.api.schemas import ErrorOut
 from imghost.runtime import get_runtime
 from imghost.services import images, tokens
 
-router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+router = api_router(prefix="/api/tokens", tags=["tokens"])
 ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
 
 

@@ -123,6 +123,10 @@ class Storage(Protocol):
     def close(self) -> None:
         """Finish what delete_soon still holds (the runtime's shutdown)."""
 
+    def prepare(self) -> None:
+        """Build what requests to the store need, without a request (a start runs this
+        in a thread while it checks the database)."""
+
 
 def app_file_url(settings: Settings, key: str) -> str:
     """The app-served address of an object (GET /api/files/{key})."""

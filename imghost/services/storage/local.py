@@ -191,6 +191,9 @@ class LocalStorage:
     def close(self) -> None:
         pass
 
+    def prepare(self) -> None:
+        pass  # files need nothing built
+
     @staticmethod
     def content_type(key: str) -> str:
         known = BY_EXTENSION.get(key.rsplit(".", 1)[-1])

@@ -8,13 +8,12 @@ of exactly the bytes it read, or the rewritten bytes) with our own headers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imghost.errors import NotFound, Unavailable
@@ -31,6 +30,10 @@ from imghost.services.storage.base import (
 )
 from imghost.services.storage.deferred_deletes import DeferredDeletes
 from imghost.settings import Settings
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.config import Config
 
 # How long a redirect to a private object stays usable.
 GET_URL_TTL_SECONDS = 300
@@ -72,13 +75,42 @@ class S3Storage:
     def __init__(self, settings: Settings, client_config: Config | None = None):
         self.settings = settings
         self.bucket = settings.s3_bucket
-        self.client = boto3.client(
+        self._client_config = client_config
+        self._client: BaseClient | None = None
+        self._client_lock = threading.Lock()
+        # Same bytes as boto3's generate_presigned_url (tests/unit/test_presign.py)
+        # without its per-URL request machinery.
+        self.presigner = (presign.SigV4Presigner(
+            settings.s3_endpoint, self.bucket, settings.s3_region_name,
+            settings.s3_access_key_id, settings.s3_secret_access_key)
+            if presign.supported(settings.s3_endpoint) else None)
+        self.deferred_deletes = DeferredDeletes(self.delete_many)
+
+    @property
+    def client(self) -> BaseClient:
+        """boto3's client, made on first use: importing boto3 and loading its S3 model
+        (~0.2 s of CPU, a sixth of building the API) is work a start does in a thread
+        while it waits for the database (startup.prepare_server), not before it."""
+        client = self._client
+        if client is None:
+            with self._client_lock:  # one client, whichever thread asks first
+                if self._client is None:
+                    self._client = self._make_client()
+                client = self._client
+        return client
+
+    def _make_client(self) -> BaseClient:
+        import boto3
+        from botocore.config import Config
+
+        settings = self.settings
+        return boto3.client(
             "s3",
             endpoint_url=settings.s3_endpoint,
             region_name=settings.s3_region_name,
             aws_access_key_id=settings.s3_access_key_id,
             aws_secret_access_key=settings.s3_secret_access_key,
-            config=client_config
+            config=self._client_config
             or Config(
                 signature_version="s3v4",
                 s3={"addressing_style": "path"},
@@ -87,13 +119,6 @@ class S3Storage:
                 retries={"total_max_attempts": 2, "mode": "standard"},
             ),
         )
-        # Same bytes as boto3's generate_presigned_url (tests/unit/test_presign.py)
-        # without its per-URL request machinery.
-        self.presigner = (presign.SigV4Presigner(
-            settings.s3_endpoint, self.bucket, settings.s3_region_name,
-            settings.s3_access_key_id, settings.s3_secret_access_key)
-            if presign.supported(settings.s3_endpoint) else None)
-        self.deferred_deletes = DeferredDeletes(self.delete_many)
 
     def upload_key(self, key: str) -> str:
         return STAGING_PREFIX + key
@@ -237,3 +262,6 @@ class S3Storage:
 
     def close(self) -> None:
         self.deferred_deletes.flush()
+
+    def prepare(self) -> None:
+        self.client  # noqa: B018 (made now, not in the first request that needs it)
