@@ -22,6 +22,7 @@ from imghost.api.contract import (
     install_api_catch_all,
     install_api_fallback,
 )
+from imghost.api.direct import install_direct_routes
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
@@ -48,6 +49,9 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     api_routes = install_api_fallback(api)
     install_body_limit(api, settings)  # outside the routes; the outer middleware adds headers
+    # The two busiest GETs, answered without FastAPI's routing (api/direct.py).
+    install_direct_routes(api, {"/api/health/live": health.direct_live,
+                                "/api/auth/me": auth.direct_me})
     # One middleware adds the request id, the security headers, the log line and the
     # metrics; added last = outermost: sees every answer.
     install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))

@@ -18,16 +18,24 @@ from imghost.errors import Unauthorized
 from imghost.runtime import get_runtime
 
 
+def bearer_token_of(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header, read as FastAPI's
+    OAuth2PasswordBearer reads it, or our own 401 when there is none. Routes get it
+    through the dependency below; direct routes (api/direct.py) call it themselves."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Log in first: send 'Authorization: Bearer <token>'.",
+                           code="not_authenticated")
+    return token
+
+
 class _RequiredBearer(OAuth2PasswordBearer):
     """The bearer token, or our own 401 when there is none: one dependency (a security
     scheme) instead of a scheme plus a checker, since each costs every request."""
 
     async def __call__(self, request: Request) -> str:
-        token = await super().__call__(request)
-        if not token:
-            raise Unauthorized("Log in first: send 'Authorization: Bearer <token>'.",
-                               code="not_authenticated")
-        return token
+        return bearer_token_of(request.headers.get("Authorization"))
 
 
 # tokenUrl makes Swagger UI's "Authorize" log in with the OAuth2 form; the scheme keeps
