@@ -44,7 +44,12 @@ def create_api() -> FastAPI:
     api = FastAPI(title="imghost", version="1.0.0", description=DESCRIPTION,
                   # /api/docs is served from local files by install_docs (no CDN).
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
-                  swagger_ui_parameters={"persistAuthorization": True})
+                  swagger_ui_parameters={"persistAuthorization": True},
+                  # FastAPI's OpenTelemetry hooks look up the global tracer, meter and
+                  # logger providers on every request (~5% of a liveness probe's CPU) to
+                  # find them unconfigured: imghost exports Prometheus metrics and JSON
+                  # logs instead (api/metrics.py, api/observability.py).
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     settings = get_runtime().settings
     install_error_handlers(api)
     api_routes = install_api_fallback(api)
