@@ -78,3 +78,28 @@ def test_at_most_size_calls_run_at_once(lane):
     _run(main)
     assert peak == 2
     assert lane.busy == 0
+
+
+def test_a_lane_outlives_a_closed_loop_and_ends_on_shutdown():
+    """Work still running when its caller's loop closed (a test's asyncio.run, a
+    worker stopping) must not kill the thread: the next caller is served."""
+    lane = ThreadLane(1, "test-closed")
+    started = threading.Event()
+
+    async def leave_running():
+        asyncio.get_running_loop().call_later(0.05, started.set)
+        asyncio.ensure_future(lane.run(time.sleep, 0.3))
+        await asyncio.sleep(0.1)
+
+    _run(leave_running)  # the loop closes with the sleep still in the lane's thread
+    assert started.is_set()
+
+    async def next_caller():
+        return await lane.run(lambda: threading.current_thread().name)
+
+    assert _run(next_caller).startswith("test-closed")
+    threads = list(lane._threads)
+    lane.shutdown()
+    for thread in threads:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
