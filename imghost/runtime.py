@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from imghost.db import POOL_SIZE, make_engine
 from imghost.models import User
+from imghost.read_session import ReadSession
 from imghost.services import accounts, credentials
 from imghost.services.context import Context, SlowStep, is_read_only, utc_now
 from imghost.services.hashing_threads import run_hashing
@@ -70,8 +71,8 @@ class Runtime:
 
     def _steps(self, action: Callable[..., Any], args: tuple) -> _Steps:
         read_only = is_read_only(args[1] if action is _as_caller else action)
-        session = Session(self.read_engine if read_only else self.engine,
-                          expire_on_commit=False)
+        session = (ReadSession(self.read_engine) if read_only
+                   else Session(self.engine, expire_on_commit=False))
         ctx = Context(session=session, storage=self.storage, settings=self.settings,
                       limiter=self.limiter, metrics=self.metrics, clock=self.clock,
                       thumbnails=self.thumbnails, claims=self.claims)
