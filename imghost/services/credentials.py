@@ -2,7 +2,8 @@
 
 Every authenticated request runs `identify` (through accounts.caller), so it stays to
 ONE query on the hot path: a Core select joining the user to the session or token row,
-no ORM instances besides the User it returns. Because the row is read on every
+run on the driver's cursor where that is exact (services/first_row.py), no ORM
+instances besides the User it returns. Because the row is read on every
 request, ending a session or revoking a token takes effect at once on every worker.
 The row's "last seen/used" time is written at most once per `touch_interval`.
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import configure_mappers
 
 from imghost.errors import Forbidden, Unauthorized
 from imghost.models import ApiToken, LoginSession, User
+from imghost.services.first_row import first
 from imghost.settings import Settings
 
 PAT_PREFIX = "imghost_pat_"
@@ -130,7 +132,7 @@ def identify(connection, settings: Settings, token: str, now: datetime,
              touch_interval: timedelta) -> tuple[User, Credential]:
     """The user and credential behind a bearer token; Unauthorized when it names no one."""
     if token.startswith(PAT_PREFIX):
-        row = connection.execute(_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+        row = first(connection, _BY_TOKEN, {"token_hash": hash_token(token)})
         if row is None:
             raise Unauthorized(INVALID, code="invalid_token")
         token_id, scopes, expires_at, last_used = row[_N:]
@@ -142,7 +144,7 @@ def identify(connection, settings: Settings, token: str, now: datetime,
         user_id, session_id = _decode(settings, token)
         if not 0 < session_id < 2**31 or not 0 < user_id < 2**31:
             raise Unauthorized(INVALID, code="invalid_token")
-        row = connection.execute(_BY_SESSION, {"sid": session_id, "uid": user_id}).first()
+        row = first(connection, _BY_SESSION, {"sid": session_id, "uid": user_id})
         if row is None:  # ended, logged out, password changed, or the user is gone
             raise Unauthorized("This session has ended; please log in again.",
                                code="session_ended")
