@@ -13,6 +13,7 @@ import contextvars
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -38,11 +39,33 @@ INTERNAL_ERROR = json.dumps({"detail": "Something went wrong on the server.",
                              "code": "internal_error"}).encode()
 
 
+class _Timestamps:
+    """`datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")`, with the
+    date and time up to the second formatted once per second rather than per line."""
+
+    def __init__(self):
+        self._second: tuple[float, str] = (-1.0, "")
+
+    def __call__(self, created: float) -> str:
+        # As fromtimestamp rounds: to the microsecond, half to even, then truncated.
+        fraction, second = math.modf(created)
+        micros = round(fraction * 1e6)
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, datetime.fromtimestamp(second, UTC)
+                                     .isoformat(timespec="seconds").removesuffix("+00:00"))
+        return f"{cached[1]}.{micros // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: what log shippers and `jq` read without parsing rules."""
 
+    timestamp = _Timestamps()
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        entry = {"ts": self.timestamp(record.created),
                  "level": record.levelname.lower(), "logger": record.name,
                  "message": record.getMessage(), "pid": record.process}
         request_id = REQUEST_ID.get()
