@@ -54,9 +54,8 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     api_routes = install_api_fallback(api)
     install_body_limit(api, settings)  # outside the routes; the outer middleware adds headers
-    # The two busiest GETs, answered without FastAPI's routing (api/direct.py).
-    install_direct_routes(api, {"/api/health/live": health.direct_live,
-                                "/api/auth/me": auth.direct_me})
+    # Liveness probes answered at the edge, without FastAPI's routing (api/direct.py).
+    install_direct_routes(api, {"/api/health/live": health.direct_live})
     # One middleware adds the request id, the security headers, the log line and the
     # metrics; added last = outermost: sees every answer.
     install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 from pydantic import ValidationError
 
-from imghost.api.deps import BearerToken, ClientIp, UserAgent, bearer_token_of
-from imghost.api.direct import header
+from imghost.api.deps import BearerToken, ClientIp, UserAgent
 from imghost.api.routing import api_router
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Invalid
@@ -72,18 +71,10 @@ async def login(request: Request, ip: ClientIp, agent: UserAgent) -> TokenOut:
                     user=user_out(logged_in.user))
 
 
-async def me_json(token: str) -> bytes:
-    """GET /api/auth/me's body: validated into UserOut once and serialized once (the
-    route returns it as a Response, so FastAPI does neither again)."""
-    account = user_out(await get_runtime().run_as(token, accounts.profile))
-    return account.__pydantic_serializer__.to_json(account)
-
-
 @router.get("/me", response_model=UserOut, responses=ERRORS)
 async def me(token: BearerToken) -> Response:
-    return Response(await me_json(token), media_type="application/json")
-
-
-async def direct_me(scope: dict) -> bytes:
-    """GET /api/auth/me answered by api/direct.py: the same as the route above."""
-    return await me_json(bearer_token_of(header(scope, b"authorization")))
+    # UserOut validated once and serialized once: returned as a Response, FastAPI does
+    # neither again.
+    account = user_out(await get_runtime().run_as(token, accounts.profile))
+    return Response(account.__pydantic_serializer__.to_json(account),
+                    media_type="application/json")

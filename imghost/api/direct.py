@@ -1,19 +1,19 @@
-"""Direct routes: the busiest GETs answered without FastAPI's per-request machinery.
+"""Direct routes: liveness probes answered without FastAPI's per-request machinery.
 
 A request that reaches a FastAPI route pays for matching it among every router we
-include, a Request object, dependency solving (the bearer scheme is one), validating
-and serializing the response model again, and a Response object: about three
-quarters of the CPU of GET /api/health/live and a third of GET /api/auth/me. Those
-two are the most frequent requests there are (every probe; every page load and
-script checks who it is), so this layer answers them itself, from inside the edge
-middleware: the request id, log line, metrics, security headers and CORS are the
-same as for any route.
+include, a Request object, dependency solving, validating and serializing the
+response model again, and a Response object: about three quarters of the CPU of
+GET /api/health/live. Probes come every few seconds from every orchestrator and load
+balancer, and answering them at the edge is the usual place, so this layer answers
+the paths it is given itself, from inside the edge middleware: the request id, log
+line, metrics, security headers and CORS are the same as for any route. (Only
+liveness: endpoints that do a user's work keep FastAPI's routes, so what the bench
+measures for them is what every other endpoint pays.)
 
 The FastAPI routes stay, and stay the reference: they document the endpoints in
-/api/openapi.json (bearer security included) and answer whenever this layer is not
-in front of them. Each direct route calls the same function as its FastAPI route, and
-tests/unit/test_direct_routes.py checks that both answer byte for byte alike.
-"""
+/api/openapi.json and answer whenever this layer is not in front of them. Each direct
+route returns what its FastAPI route returns, and tests/api/test_direct_routes.py
+checks that both answer byte for byte alike."""
 
 from __future__ import annotations
 
@@ -38,15 +38,6 @@ class DocumentedRoute:
     @property
     def path_format(self) -> str:
         return self.path
-
-
-def header(scope: dict, name: bytes) -> str | None:
-    """The first header called `name` (lower case, as ASGI servers send names), as
-    Starlette's request.headers.get reads it."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 class DirectRoutes:

@@ -11,9 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from imghost.services import accounts, sessions, tokens
-from tests.support.actions import log_in, new_user
-
 
 def _app(monkeypatch, direct: bool):
     import imghost.api as api_module
@@ -65,41 +62,3 @@ def test_liveness_is_answered_alike(apps):
     assert (b"content-type", b"application/json") in headers
     assert _same(apps, "HEAD", "/api/health/live")[0] == 405
 
-
-def test_me_is_answered_alike_for_a_login_and_a_token(apps, configured):
-    user = new_user(configured)
-    login = log_in(configured, user)
-    token = configured.call_as(login, tokens.create, "script", ["images:read"]).token
-    for credential in (login, token):
-        status, _, body = _same(apps, "GET", "/api/auth/me", f"Bearer {credential}")
-        assert status == 200 and f'"username":"{user.username}"'.encode() in body
-    assert _same(apps, "GET", "/api/auth/me", f"bearer   {login}")[0] == 200
-    assert _same(apps, "POST", "/api/auth/me", f"Bearer {login}")[0] == 405
-
-
-@pytest.mark.parametrize("authorization", [None, "", "Basic abc", "Bearer", "Bearer  ",
-                                           "Bearer nope", "Bearer imghost_pat_nope"])
-def test_me_refuses_alike(apps, authorization):
-    status, headers, _ = _same(apps, "GET", "/api/auth/me", authorization)
-    assert status == 401 and (b"www-authenticate", b"Bearer") in headers
-
-
-def test_an_ended_session_is_refused_at_once(apps, configured):
-    user = new_user(configured)
-    login = log_in(configured, user)
-    assert _same(apps, "GET", "/api/auth/me", f"Bearer {login}")[0] == 200
-    configured.call_as(login, sessions.log_out)
-    status, _, body = _same(apps, "GET", "/api/auth/me", f"Bearer {login}")
-    assert status == 401 and b"session_ended" in body
-
-
-def test_an_unexpected_error_is_the_edge_middlewares_500(apps, configured, monkeypatch):
-    login = log_in(configured, new_user(configured))
-
-    def broken(ctx, user):
-        raise RuntimeError("boom")
-
-    broken.required_scope = accounts.profile.required_scope
-    monkeypatch.setattr(accounts, "profile", broken)
-    status, _, body = _same(apps, "GET", "/api/auth/me", f"Bearer {login}")
-    assert status == 500 and b"internal_error" in body
