@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -30,6 +29,7 @@ from imghost.services.storage.base import (
     cache_control,
 )
 from imghost.services.storage.deferred_deletes import DeferredDeletes
+from imghost.services.storage.s3_client import make_client
 from imghost.settings import Settings
 
 # How long a redirect to a private object stays usable.
@@ -72,13 +72,10 @@ class S3Storage:
     def __init__(self, settings: Settings, client_config: Config | None = None):
         self.settings = settings
         self.bucket = settings.s3_bucket
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=settings.s3_endpoint,
-            region_name=settings.s3_region_name,
-            aws_access_key_id=settings.s3_access_key_id,
-            aws_secret_access_key=settings.s3_secret_access_key,
-            config=client_config
+        self.client = make_client(
+            settings.s3_endpoint, settings.s3_region_name,
+            settings.s3_access_key_id, settings.s3_secret_access_key,
+            client_config
             or Config(
                 signature_version="s3v4",
                 s3={"addressing_style": "path"},
