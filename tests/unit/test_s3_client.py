@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from botocore.utils import parse_timestamp
 
-from imghost.services.storage.s3_client import parse_timestamp_fast
+from imghost.services.storage.s3 import S3Storage
+from imghost.services.storage.s3_client import EXPECT_CONTINUE_ABOVE, parse_timestamp_fast
+from imghost.settings import Settings
+from tests.support.seaweed import ACCESS_KEY, BUCKET, SECRET_KEY
 
 STAMPS = [
     "Sun, 29 Nov 2026 16:05:51 GMT",      # Last-Modified of a GetObject / HeadObject
@@ -38,3 +43,34 @@ def test_invalid_stamps_fail_as_botocore_does(value):
         parse_timestamp(value)
     with pytest.raises(ValueError):
         parse_timestamp_fast(value)
+
+
+def sent_headers(storage: S3Storage, call) -> dict[str, str]:
+    seen: dict[str, str] = {}
+
+    def capture(request, **_kwargs):
+        seen.update({key: value.decode() if isinstance(value, bytes) else value
+                     for key, value in request.headers.items()})
+    storage.client.meta.events.register("before-send.s3", capture)
+    try:
+        call()
+    finally:
+        storage.client.meta.events.unregister("before-send.s3", capture)
+    return seen
+
+
+def test_small_bodies_go_without_expect_large_ones_wait(seaweed):
+    storage = S3Storage(Settings(storage="s3", s3_endpoint_url=seaweed.endpoint,
+                                 s3_bucket=BUCKET, s3_access_key_id=ACCESS_KEY,
+                                 s3_secret_access_key=SECRET_KEY, jwt_secret="x" * 40))
+    small = sent_headers(storage, lambda: storage.put("unit/small", b"x" * 1000, "image/png"))
+    assert "Expect" not in small and small["Content-Length"] == "1000"
+    large_body = b"y" * (EXPECT_CONTINUE_ABOVE + 1)
+    large = sent_headers(storage, lambda: storage.put_file(
+        "unit/large", io.BytesIO(large_body), "image/png", len(large_body)))
+    assert large["Expect"] == "100-continue"
+    # Both arrive whole, and the store still checks what was signed.
+    assert storage.read("unit/small") == b"x" * 1000
+    assert storage.read("unit/large") == large_body
+    # Reads and copies carry no body: no Expect, as before.
+    assert "Expect" not in sent_headers(storage, lambda: storage.read("unit/small"))
