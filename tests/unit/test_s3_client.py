@@ -59,7 +59,7 @@ def sent_headers(storage: S3Storage, call) -> dict[str, str]:
     return seen
 
 
-def test_small_bodies_go_without_expect_large_ones_wait(seaweed):
+def test_small_puts_send_body_at_once_large_ones_wait_with_crc32(seaweed):
     storage = S3Storage(Settings(storage="s3", s3_endpoint_url=seaweed.endpoint,
                                  s3_bucket=BUCKET, s3_access_key_id=ACCESS_KEY,
                                  s3_secret_access_key=SECRET_KEY, jwt_secret="x" * 40))
@@ -69,6 +69,10 @@ def test_small_bodies_go_without_expect_large_ones_wait(seaweed):
     large = sent_headers(storage, lambda: storage.put_file(
         "unit/large", io.BytesIO(large_body), "image/png", len(large_body)))
     assert large["Expect"] == "100-continue"
+    # CRC32 only where put_file asks for it; a small PUT's body is signed (SHA-256) instead.
+    assert "x-amz-checksum-crc32" not in small and "x-amz-sdk-checksum-algorithm" not in small
+    assert small["X-Amz-Content-SHA256"] != "UNSIGNED-PAYLOAD"
+    assert "x-amz-checksum-crc32" in large
     # Both arrive whole, and the store still checks what was signed.
     assert storage.read("unit/small") == b"x" * 1000
     assert storage.read("unit/large") == large_body
