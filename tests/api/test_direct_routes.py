@@ -6,10 +6,9 @@ request goes to both: status, headers and body must be equal, byte for byte.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
+
+from tests.support.event_loop import run_to_end
 
 
 def _app(monkeypatch, direct: bool):
@@ -34,10 +33,7 @@ def _call(app, method: str, path: str, headers: list[tuple[bytes, bytes]]) -> tu
     async def send(message):
         sent.append(message)
 
-    # In a thread of its own: Playwright's sync API, used by other tests of the suite,
-    # may leave an event loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, app(scope, receive, send)).result()
+    run_to_end(app(scope, receive, send))
     start = sent[0]
     headers = [(k, v) for k, v in start["headers"] if k != b"x-request-id"]
     return start["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])

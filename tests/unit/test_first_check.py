@@ -9,6 +9,7 @@ import time
 from contextlib import asynccontextmanager
 
 from imghost.asgi import ApiFirst, Lifespan
+from tests.support.event_loop import run_to_end
 
 
 class Pages:
@@ -39,7 +40,7 @@ def serve(first_check, events: list[str]) -> float:
         await lifespan.shutdown()
         return took
 
-    return asyncio.run(main())
+    return run_to_end(main())
 
 
 def test_the_first_check_runs_before_the_pages_build():

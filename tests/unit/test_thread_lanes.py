@@ -6,20 +6,17 @@ import asyncio
 import contextvars
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from imghost.thread_lanes import ThreadLane
+from tests.support.event_loop import run_to_end
 
 REQUEST = contextvars.ContextVar("request", default="none")
 
 
 def _run(main):
-    """asyncio.run(main()) in a thread of its own: Playwright's sync API, used by other
-    tests of the suite, may leave an event loop running in this one."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, main()).result()
+    return run_to_end(main())
 
 
 @pytest.fixture
