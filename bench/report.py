@@ -285,8 +285,9 @@ of one real check, so probes cannot become load.
 
 ## Levers applied (one commit each, before/after in the commit message)
 
-Flame graphs (py-spy, worker under wrk, `python -m bench.flame`) before and after
-are in `bench/profiles/` (`before-*.svg`, `after-*.svg`).
+Flame graphs (py-spy, worker under wrk, `python -m bench.flame`) are in
+`bench/profiles/`: `before-*.svg` and `after-*.svg` (round 1), `round2-*.svg`,
+`round3-*.svg` (me, me_pat, live after the common-path levers).
 
 {_levers()}
 
@@ -297,23 +298,32 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 (PAT {_cpu(r, "me_pat")}), upload-url {_cpu(r, "upload_url")}, list page 1
 {_cpu(r, "list_page1")}, confirm {_cpu(r, "confirm")}, share page {_cpu(r, "image_page")}.
 
-- **Authenticated requests (me, upload-url, list).** Each still pays a thread hop to
-  the database threads (psycopg2 has no asyncio driver), an ORM Session, and BEGIN,
-  the token query and COMMIT as separate round trips to a PostgreSQL that shares the
-  same 2 cores; in-process, `accounts.profile` through `runtime.call_as` alone costs
-  ~300 µs CPU. Caching the token's user was not done: `me` returns live counters
-  (image_count, bytes_stored) and a cache still needs a revocation check per request,
-  which is the same one-row read.
-- **upload-url** sums the caller's open grants for the quota pre-check;
-  `upload_grants` has no index on `user_id`, and the bench's uploader holds tens of
-  thousands of open grants after its own runs, so that statement dominates. An index
-  `(user_id, expires_at)` (a migration) or a maintained pending-bytes counter is next.
-- **List page.** 50 `ImagePublic` models (SQLModel validation, ~5 µs each) and the
-  Core rows; building them without validation measured no faster (SQLModel's
-  `model_construct` is as slow), and FastAPI's second validation of a returned model
-  costs ~35 µs per page (measured), so pre-serialized bytes were not worth it.
-- **Restart** is Reflex's app construction (imports and the frontend mount) before
-  the first request; lazy imports of its compile machinery were not attempted.
+- **Liveness** is answered at the edge (`api/direct.py`, byte for byte what the
+  FastAPI route answers), as probes usually are; every other endpoint, /me included,
+  goes through FastAPI's routing, so their figures are what any endpoint pays.
+- **me (login token and PAT)** is at the target's edge. What is left in the round-3
+  flame graph: the hop to a database thread (psycopg2 has no asyncio driver; waking
+  the thread is now the largest single item), FastAPI's routing and the bearer
+  dependency, the access line (~40 µs: record, JSON, handler lock), the pool checkout
+  (~22 µs). The session row is still read on every request, so revocation stays
+  immediate on every worker without a cache to invalidate.
+- **upload-url**: the quota check and the grant are one INSERT … SELECT in autocommit
+  and presigning is our SigV4 signer (~15-50 µs). Left: the JSON body's validation,
+  the same common path as /me, and the sum of the uploader's open grants, which grows
+  with the bench's own uploads (rate limits are off: ~40,000 open grants cost ~12 ms
+  in PostgreSQL by the end). A maintained pending-bytes counter would end that, but
+  changes when an expired grant stops counting.
+- **confirm**: three boto3 calls (read the staging object, write the final object,
+  write the thumbnail) are ~73% of its request CPU, ~1.4-2 ms each after the client
+  levers (bench.s3_calls); signing, urllib3/http.client and response parsing are most
+  of that and stay while boto3 is the client (the design card's choice); the database
+  is ~13%, the thumbnail ~8%.
+- **Restart** needs ~1.5 s of CPU here before the first 200: the API's libraries
+  (SQLAlchemy/SQLModel ~0.3 s, FastAPI ~0.2 s, pydantic ~0.13 s, others ~0.2 s), our
+  models and routes (~0.2 s), boto3's client (~0.25 s, built in a thread while the
+  database is checked). Reflex is no longer imported before the API answers. What
+  remains would change what /api/health means (checking the store without boto3, or
+  answering before the routes are loaded).
 {_login_note(r)}"""
 
 
@@ -350,6 +360,28 @@ LEVERS = [
      '→ 0.09 ms); page 200 / page 1 0.81 → ~1.0'),
     ('bench: `ANALYZE` after the bulk seed (what autovacuum does within a minute)',
      'without statistics PostgreSQL bitmap-scanned all 10,000 rows per page (3.3 ms)'),
+    ('round 2: pure-ASGI CORS, verified JWT claims cached per process (expiry checked per '
+     'use), `@reads_only` actions on an autocommit pool, thread lanes, no runtime dependency',
+     'me ~2,200 → ~1,000 µs, page 2,945 → 896 µs (bench.cpu, one machine)'),
+    ('round 2: list rows → ImagePublic by position, statements per shape; share pages '
+     'cached per row version; confirm: one GET, claim first, Core statements',
+     'list1 6,684 → 2,272 µs; confirm ~−40%'),
+    ('round 3: liveness answered at the edge (api/direct.py); FastAPI OpenTelemetry hooks off',
+     'live 1.7 → 0.5 × bare'),
+    ('round 3: thread lanes settle the caller\'s future directly; ReadSession (no ORM Session '
+     'unless asked); the token check on the connection\'s own cursor; /me serialized once',
+     'one hop 55-86 → 23-34 µs; token check 300 → 185 µs; me 5.6-6.4 → 2.5-3.3 × bare '
+     '(with /me direct, bench.cpu, alternated)'),
+    ('round 3: staging deletes batched after the answer; thumbnails from confirm\'s bytes, '
+     'small ones made inside confirm; upload start as one INSERT … SELECT',
+     'confirm 123-139 → 93-100 × bare; upload-url 13.9 → 12.3 × bare'),
+    ('round 3: boto3 client: timestamps without dateutil, Expect only for PUTs > 1 MiB, '
+     'checksums when required', 'opcodes per get+put+copy −13.4%; get 2,677 → 1,953 µs'),
+    ('round 3: restart: boto3 client made in a thread during the start, one OpenAPI field per '
+     'error model, Jinja2 on first use, the app byte-compiled at build',
+     'factory CPU 1.56-2.13 → 1.06-1.49 s'),
+    ('round 3: make run: requirements by uv, Node from PyPI',
+     'scripts/install.sh on a fresh clone 107 → 23 s; first page 48-85 s'),
 ]
 
 
