@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.support.browser import DESKTOP, ConsoleLog
 from tests.support.frontend import start_app_with_pages
@@ -16,6 +16,12 @@ from tests.support.server import AppServer
 MAX_UPLOAD_BYTES = 300_000
 
 E2E_DIR = Path(__file__).resolve().parent
+
+# What a page shows after a server round trip (an upload's row comes after the page's
+# state has been told over the websocket) took over expect's 5 s default on these
+# shared 2-core machines during full runs (test_drop_and_paste_upload_too at load 5-11).
+# A wait for something that never comes still fails, 15 s later.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
