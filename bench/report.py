@@ -301,7 +301,8 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 - **Liveness** is answered at the edge (`api/direct.py`, byte for byte what the
   FastAPI route answers), as probes usually are; every other endpoint, /me included,
   goes through FastAPI's routing, so their figures are what any endpoint pays.
-- **me (login token and PAT)** is at the target's edge. What is left in the round-3
+- **me (login token and PAT)** came to 4.7-5.4 × bare in this round's runs (the
+  ratio moves ~15% between runs on these machines). What is left in the round-3
   flame graph: the hop to a database thread (psycopg2 has no asyncio driver; waking
   the thread is now the largest single item), FastAPI's routing and the bearer
   dependency, the access line (~40 µs: record, JSON, handler lock), the pool checkout
