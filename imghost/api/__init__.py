@@ -55,7 +55,7 @@ def create_api() -> FastAPI:
     api_routes = install_api_fallback(api)
     install_body_limit(api, settings)  # outside the routes; the outer middleware adds headers
     # Liveness probes answered at the edge, without FastAPI's routing (api/direct.py).
-    install_direct_routes(api, {"/api/health/live": health.direct_live})
+    install_direct_routes(api, {"/api/health/live": health.LIVE_JSON})
     # One middleware adds the request id, the security headers, the log line and the
     # metrics; added last = outermost: sees every answer.
     install_observability(api, settings, SecurityHeaders(settings, install_docs(api)))

@@ -20,8 +20,7 @@ from imghost.runtime import get_runtime
 
 def bearer_token_of(authorization: str | None) -> str:
     """The token of an `Authorization: Bearer <token>` header, read as FastAPI's
-    OAuth2PasswordBearer reads it, or our own 401 when there is none. Routes get it
-    through the dependency below; direct routes (api/direct.py) call it themselves."""
+    OAuth2PasswordBearer reads it, or our own 401 when there is none."""
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:

@@ -11,21 +11,16 @@ liveness: endpoints that do a user's work keep FastAPI's routes, so what the ben
 measures for them is what every other endpoint pays.)
 
 The FastAPI routes stay, and stay the reference: they document the endpoints in
-/api/openapi.json and answer whenever this layer is not in front of them. Each direct
-route returns what its FastAPI route returns, and tests/api/test_direct_routes.py
-checks that both answer byte for byte alike."""
+/api/openapi.json and answer whenever this layer is not in front of them. A direct
+answer is the fixed body its FastAPI route returns (a probe's answer depends on no
+input and cannot fail), and tests/api/test_direct_routes.py checks that both answer
+byte for byte alike."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from starlette.requests import Request
-
-# scope → the JSON body of a 200 answer; an error is raised (ImghostError, ...) and
-# answered by the app's exception handler for it, as when a route raises it.
-Handler = Callable[[dict], Awaitable[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,42 +36,25 @@ class DocumentedRoute:
 
 
 class DirectRoutes:
-    def __init__(self, app, api: FastAPI, routes: dict[str, Handler]):
+    def __init__(self, app, answers: dict[str, bytes]):
         self.app = app
-        self.api = api
         # GET only: any other method goes on to the routes (and their 405).
-        self.routes = {path: (handler, DocumentedRoute(path)) for path, handler in routes.items()}
+        self.answers = {path: (DocumentedRoute(path), [
+            (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")
+        ], body) for path, body in answers.items()}
 
     async def __call__(self, scope, receive, send):
-        found = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        found = self.answers.get(scope["path"]) if scope["type"] == "http" else None
         if found is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        handler, scope["route"] = found
-        try:
-            body = await handler(scope)
-        except Exception as error:
-            answer = self._exception_handler(error)
-            if answer is None:
-                raise  # answered 500 by the edge middleware, as from a route
-            response = await answer(Request(scope, receive), error)
-            await response(scope, receive, send)
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
+        scope["route"], headers, body = found
+        # A copy: middleware outside (CORS) may add headers to the list in place.
+        await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
         await send({"type": "http.response.body", "body": body})
 
-    def _exception_handler(self, error: Exception):
-        """The handler the app's ExceptionMiddleware would pick: the nearest class in
-        the error's MRO (Exception itself is the outermost middleware's 500)."""
-        for cls in type(error).__mro__:
-            if cls is Exception:
-                return None
-            if cls in self.api.exception_handlers:
-                return self.api.exception_handlers[cls]
-        return None
 
-
-def install_direct_routes(api: FastAPI, routes: dict[str, Handler]) -> None:
-    """Install inside the edge middleware (call before install_observability)."""
-    api.add_middleware(DirectRoutes, api=api, routes=routes)
+def install_direct_routes(api: FastAPI, answers: dict[str, bytes]) -> None:
+    """`answers`: path → the JSON body of its GET's 200. Install inside the edge
+    middleware (call before install_observability)."""
+    api.add_middleware(DirectRoutes, answers=answers)

@@ -94,8 +94,3 @@ LIVE_JSON = b'{"status":"ok"}'  # LIVE as the route's JSONResponse renders it
 @router.get("/live")
 async def live() -> dict:
     return LIVE
-
-
-async def direct_live(_scope: dict) -> bytes:
-    """GET /api/health/live answered by api/direct.py: the same as the route above."""
-    return LIVE_JSON
