@@ -189,7 +189,7 @@ class LocalStorage:
         probe.close()
 
     def close(self) -> None:
-        pass
+        pass  # delete_soon deleted at once: nothing waits
 
     def prepare(self) -> None:
         pass  # files need nothing built
