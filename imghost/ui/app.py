@@ -16,9 +16,16 @@ from imghost.ui.pages import register_pages
 def create_app(api_transformer: Callable | object) -> rx.App:
     app = rx.App(
         api_transformer=api_transformer,
-        # The direct-to-storage uploader and clipboard helper (see assets/upload.js);
-        # the gallery's infinite scroll, address and viewer keys (assets/gallery.js).
-        head_components=[rx.script(src="/upload.js"), rx.script(src="/gallery.js")],
+        head_components=[
+            # The direct-to-storage uploader and clipboard helper (assets/upload.js), in
+            # the page's own HTML: its drop, paste and file-picker listeners are there as
+            # soon as the page shows, not after hydration (a file dropped earlier would
+            # be opened by the browser in place of the page). It needs no React.
+            rx.el.script(src="/upload.js", defer=True),
+            # The gallery's infinite scroll, address and viewer keys (assets/gallery.js):
+            # after hydration, since it clicks React's buttons.
+            rx.script(src="/gallery.js"),
+        ],
     )
     register_pages(app)
     return app

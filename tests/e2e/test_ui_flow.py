@@ -251,8 +251,9 @@ DROP_AND_PASTE = """async ([kind, name, b64]) => {
 def test_drop_and_paste_upload_too(open_page):
     page = open_page()
     register(page, unique_user())
-    page.goto("/upload")
-    expect(page.locator("#imghost-dropzone")).to_be_visible()
+    # Dropped as soon as the page's HTML is parsed, before React has hydrated it: the
+    # uploader's listeners come with the HTML (a file dropped earlier would be lost).
+    page.goto("/upload", wait_until="domcontentloaded")
     data = base64.b64encode(png((50, 50), (10, 160, 90))).decode()
     page.evaluate(DROP_AND_PASTE, ["drop", "dropped.png", data])
     expect(upload_row(page, "dropped.png")).to_have_attribute("data-status", "done")
