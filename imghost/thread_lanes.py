@@ -5,11 +5,17 @@ busy periods queue for a thread instead of opening overflow connections); the sl
 steps of actions (whole-file checks) on settings.confirm_workers threads of their own.
 Callers wait on the event loop, which costs nothing.
 
-A lane is a queue and its threads, which settle the caller's asyncio future straight
-from the thread (call_soon_threadsafe): every request makes at least one hop, and
-this is about half the CPU of `loop.run_in_executor` on a ThreadPoolExecutor (a
-concurrent Future, a work item, the executor's thread accounting and chaining the
-two futures), itself cheaper than anyio's limiter, cancel scopes and run-variables.
+A lane is a queue and its threads, which settle the caller's asyncio future from the
+loop's own thread: every request makes at least one hop, and this is about half the
+CPU of `loop.run_in_executor` on a ThreadPoolExecutor (a concurrent Future, a work
+item, the executor's thread accounting and chaining the two futures), itself cheaper
+than anyio's limiter, cancel scopes and run-variables.
+
+Waking the loop is the costly part of a hop: `call_soon_threadsafe` writes to the
+loop's self-pipe, the loop reads it back, and each of these gives up the GIL, a
+thread switch when other threads want it (they do, under load). So calls that finish
+while the loop has not yet been woken for an earlier one join that wake-up: the loop
+settles them all at once.
 """
 
 from __future__ import annotations
@@ -24,13 +30,27 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
-    if future.cancelled():
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+class _Call:
+    """One call's way back: its outcome goes to `future` (unless the caller was
+    cancelled meanwhile); `waiter` is what a cancelled caller waits on instead."""
+
+    __slots__ = ("future", "waiter", "finished")
+
+    def __init__(self, future: asyncio.Future):
+        self.future = future
+        self.waiter: asyncio.Future | None = None
+        self.finished = False
+
+    def settle(self, ok: bool, value: Any) -> None:
+        self.finished = True
+        future = self.future
+        if not future.cancelled():
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
 
 class ThreadLane:
@@ -40,6 +60,8 @@ class ThreadLane:
         self._queue: SimpleQueue = SimpleQueue()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        # Per event loop: calls finished since its wake-up was sent (see _work).
+        self._finished: dict[asyncio.AbstractEventLoop, list[tuple[_Call, bool, Any]]] = {}
         self.busy = 0  # calls running in the lane's threads right now
 
     def _start(self) -> None:
@@ -53,23 +75,37 @@ class ThreadLane:
                 self._threads.append(thread)
 
     def _work(self) -> None:
-        get, lock = self._queue.get, self._lock
+        get, lock, finished = self._queue.get, self._lock, self._finished
         while (item := get()) is not None:
-            loop, future, context, fn, args = item
+            loop, call, context, fn, args = item
             del item  # hold nothing of a finished call while waiting for the next
             with lock:
                 self.busy += 1
             try:
-                outcome = (True, context.run(fn, *args))
+                outcome = (call, True, context.run(fn, *args))
             except BaseException as error:  # the caller gets it, as from run_in_executor
-                outcome = (False, error)
+                outcome = (call, False, error)
             with lock:
                 self.busy -= 1
-            try:
-                loop.call_soon_threadsafe(_settle, future, *outcome)
-            except RuntimeError:
-                pass  # the caller's loop has closed: nobody is waiting any more
-            del loop, future, context, fn, args, outcome
+                batch = finished.get(loop)
+                wake = batch is None
+                if wake:  # no wake-up of this loop pending: this call sends one
+                    batch = finished[loop] = []
+                batch.append(outcome)
+            if wake:
+                try:
+                    loop.call_soon_threadsafe(self._settle_finished, loop)
+                except RuntimeError:  # the caller's loop has closed: nobody is waiting
+                    with lock:
+                        finished.pop(loop, None)
+            del loop, call, context, fn, args, outcome, batch
+
+    def _settle_finished(self, loop: asyncio.AbstractEventLoop) -> None:
+        """In the loop's thread: every call for this loop that finished since the wake-up."""
+        with self._lock:
+            batch = self._finished.pop(loop)
+        for call, ok, value in batch:
+            call.settle(ok, value)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in one of the lane's threads, with the caller's context variables
@@ -77,14 +113,16 @@ class ThreadLane:
         returned: fn holds a database session that must not be used by two threads."""
         if len(self._threads) < self.size:
             self._start()
-        future = asyncio.get_running_loop().create_future()
-        self._queue.put((future.get_loop(), future, contextvars.copy_context(), fn, args))
+        loop = asyncio.get_running_loop()
+        call = _Call(loop.create_future())
+        self._queue.put((loop, call, contextvars.copy_context(), fn, args))
         try:
-            return await asyncio.shield(future)
+            return await call.future
         except asyncio.CancelledError:
-            while not future.done():
+            while not call.finished:
+                call.waiter = loop.create_future()
                 try:
-                    await asyncio.wait({future})
+                    await call.waiter
                 except asyncio.CancelledError:
                     continue
             raise

@@ -26,6 +26,7 @@ from imghost.api.direct import install_direct_routes
 from imghost.api.docs import install_docs
 from imghost.api.errors import install_error_handlers
 from imghost.api.observability import install_observability
+from imghost.api.routing import add_routes
 from imghost.api.security import SecurityHeaders
 from imghost.runtime import get_runtime
 
@@ -62,7 +63,7 @@ def create_api() -> FastAPI:
     # Starlette tries routes in order: the busiest first (probes, tokens, images, pages).
     for module in (health, auth, images, pages, files, client_uploads, albums, sessions,
                    tokens, metrics):
-        api.include_router(module.router)
+        add_routes(api, module.router)
 
     install_api_catch_all(api)  # after every route: it answers what they do not
     api_routes.extend(api.router.routes)  # ours, before Reflex adds the frontend's
