@@ -85,7 +85,8 @@ def _trusted(values: dict) -> ImagePublic:
 
 
 def listed_images(rows, storage: Storage) -> list[ImagePublic]:
-    """Rows of LISTED_COLUMNS as clients see them: what public() makes of the same image."""
+    """Rows of LISTED_COLUMNS (and any columns after them) as clients see them: what
+    public() makes of the same image."""
     url, site = storage.public_url, storage.settings.site_url
     return [_trusted({
         "filename": filename, "r2_key": r2_key, "content_type": content_type,
@@ -96,7 +97,7 @@ def listed_images(rows, storage: Storage) -> list[ImagePublic]:
         "display_url": url(display_key) if display_key else None,
         "page_url": f"{site}/i/{slug}", "created_at": as_utc(created_at),
     }) for (id_, filename, r2_key, content_type, size_bytes, width, height, placeholder,
-            blurhash, thumbnail_key, display_key, slug, expires_at, created_at) in rows]
+            blurhash, thumbnail_key, display_key, slug, expires_at, created_at, *_) in rows]
 
 
 # Every cursor a listing issues (any sort) matches this; the API declares it.
@@ -123,10 +124,16 @@ def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, .
     one-value range, ordered by (user_id, sort key, id): only the sort's index gives that
     order, so every page is a walk of limit + 1 index entries (with `user_id = X ORDER
     BY id` PostgreSQL may walk the primary key backwards and filter by user, scanning
-    the rest of the table on a big user's last page)."""
+    the rest of the table on a big user's last page).
+
+    Each row ends with the page's total, an uncorrelated subquery the database computes
+    once per statement: one round trip for a page instead of two (an empty page still
+    asks _total_statement)."""
     table = Image.__table__
     user_id = bindparam("user_id", type_=Integer)
-    statement = select(*LISTED_COLUMNS).where(
+    # Not correlated with the page: the count reads images (or users) on its own.
+    total = _total_statement(filters_set).correlate(None).scalar_subquery().label("total")
+    statement = select(*LISTED_COLUMNS, total).where(
         table.c.user_id >= user_id, table.c.user_id <= user_id,
         expiry.still_there(bindparam("now")), *image_search.filter_clauses(table, filters_set))
     backwards = direction == "before"
@@ -182,7 +189,8 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
     has_prev = bool(rows) and (more if backwards else cursor is not None)
-    total = connection.execute(_total_statement(query.filters_set), values).scalar_one()
+    total = (rows[0].total if rows else
+             connection.execute(_total_statement(query.filters_set), values).scalar_one())
     return ImagePage(
         images=listed_images(rows, ctx.storage),
         next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
