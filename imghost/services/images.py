@@ -13,6 +13,7 @@ from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User, UtcDatetime, as_utc
 from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context, reads_only
+from imghost.services.driver_rows import all_rows
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
@@ -64,10 +65,13 @@ def image_page_url(site_url: str, slug: str) -> str:
 
 
 # What a listed image is read from, in the order listed_images() unpacks each row: a
-# Core row read by position (its attributes cost about a microsecond a name).
-LISTED_COLUMNS = tuple(Image.__table__.c[name] for name in (
-    "id", "filename", "r2_key", "content_type", "size_bytes", "width", "height", "placeholder",
-    "blurhash", "thumbnail_key", "display_key", "slug", "expires_at", "created_at"))
+# row read by position (the driver's tuple, or a Core row whose attributes cost about
+# a microsecond a name).
+LISTED_NAMES = ("id", "filename", "r2_key", "content_type", "size_bytes", "width", "height",
+                "placeholder", "blurhash", "thumbnail_key", "display_key", "slug", "expires_at",
+                "created_at")
+LISTED_COLUMNS = tuple(Image.__table__.c[name] for name in LISTED_NAMES)
+_ID, _SIZE_BYTES = LISTED_NAMES.index("id"), LISTED_NAMES.index("size_bytes")
 _PUBLIC_FIELDS = frozenset(ImagePublic.model_fields)
 _new, _set = object.__new__, object.__setattr__
 
@@ -182,20 +186,24 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                                               "cursor" if cursor is not None else "before")
         values.update(image_search.position_values(position))
     connection = ctx.session.connection()
-    rows = connection.execute(_page_statement(sort, direction, query.filters_set), values).all()
+    rows = all_rows(connection, _page_statement(sort, direction, query.filters_set), values)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
     has_prev = bool(rows) and (more if backwards else cursor is not None)
-    total = (rows[0].total if rows else
+    total = (rows[0][-1] if rows else
              connection.execute(_total_statement(query.filters_set), values).scalar_one())
     return ImagePage(
         images=listed_images(rows, ctx.storage),
-        next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
+        next_cursor=image_search.encode_cursor(sort, _position(rows[-1])) if has_next else None,
         total=total,
-        prev_cursor=image_search.encode_cursor(sort, rows[0]) if has_prev else None)
+        prev_cursor=image_search.encode_cursor(sort, _position(rows[0])) if has_prev else None)
+
+
+def _position(row) -> image_search.Position:
+    return image_search.Position(id=row[_ID], size_bytes=row[_SIZE_BYTES])
 
 
 def _own_image(ctx: Context, user: User, image_id: int) -> Image:
