@@ -91,14 +91,14 @@ def _trusted(values: dict) -> ImagePublic:
 def listed_images(rows, storage: Storage) -> list[ImagePublic]:
     """Rows of LISTED_COLUMNS (and any columns after them) as clients see them: what
     public() makes of the same image."""
-    url, site = storage.public_url, storage.settings.site_url
+    prefix, site = storage.public_url_prefix(), storage.settings.site_url
     return [_trusted({
         "filename": filename, "r2_key": r2_key, "content_type": content_type,
         "size_bytes": size_bytes, "width": width, "height": height,
         "placeholder": placeholder, "blurhash": blurhash, "expires_at": expires_at,
-        "id": id_, "public_url": url(r2_key),
-        "thumbnail_url": url(thumbnail_key) if thumbnail_key else None,
-        "display_url": url(display_key) if display_key else None,
+        "id": id_, "public_url": prefix + r2_key,
+        "thumbnail_url": prefix + thumbnail_key if thumbnail_key else None,
+        "display_url": prefix + display_key if display_key else None,
         "page_url": f"{site}/i/{slug}", "created_at": as_utc(created_at),
     }) for (id_, filename, r2_key, content_type, size_bytes, width, height, placeholder,
             blurhash, thumbnail_key, display_key, slug, expires_at, created_at, *_) in rows]
