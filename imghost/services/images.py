@@ -119,16 +119,20 @@ class Search:
     sort: str | None = None
 
 
-@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters at most
-def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...]) -> Select:
+@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters x 2 at most
+def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...],
+                    user_as_range: bool = True) -> Select:
     """A page's SELECT, built once per shape, its values bound (see list_page): SQLAlchemy
     then neither builds it nor computes its cache key again per request.
 
-    Core rows, not ORM objects: a page is read-only (see listed_images). user_id as a
-    one-value range, ordered by (user_id, sort key, id): only the sort's index gives that
-    order, so every page is a walk of limit + 1 index entries (with `user_id = X ORDER
-    BY id` PostgreSQL may walk the primary key backwards and filter by user, scanning
-    the rest of the table on a big user's last page).
+    Core rows, not ORM objects: a page is read-only (see listed_images). Ordered by
+    (user_id, sort key, id): only the sort's index gives that order, so every page is a
+    walk of limit + 1 index entries. On PostgreSQL user_id is a one-value range (with
+    `user_id = X ORDER BY id` it may walk the primary key backwards and filter by user,
+    scanning the rest of the table on a big user's last page); SQLite needs `user_id = X`
+    (user_as_range False) to seek on the index's next column too, the cursor's position:
+    with the range it walked every entry of the user before it (page 200 of 50: 1.7 ms
+    in SQLite, 0.15 ms with the equality).
 
     Each row ends with the page's total, an uncorrelated subquery the database computes
     once per statement: one round trip for a page instead of two (an empty page still
@@ -137,9 +141,11 @@ def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, .
     user_id = bindparam("user_id", type_=Integer)
     # Not correlated with the page: the count reads images (or users) on its own.
     total = _total_statement(filters_set).correlate(None).scalar_subquery().label("total")
+    one_user = ((table.c.user_id >= user_id, table.c.user_id <= user_id) if user_as_range
+                else (table.c.user_id == user_id,))
     statement = select(*LISTED_COLUMNS, total).where(
-        table.c.user_id >= user_id, table.c.user_id <= user_id,
-        expiry.still_there(bindparam("now")), *image_search.filter_clauses(table, filters_set))
+        *one_user, expiry.still_there(bindparam("now")),
+        *image_search.filter_clauses(table, filters_set))
     backwards = direction == "before"
     if direction is not None:
         statement = statement.where(image_search.after_clause(table, sort, backwards))
@@ -186,7 +192,9 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                                               "cursor" if cursor is not None else "before")
         values.update(image_search.position_values(position))
     connection = ctx.session.connection()
-    rows = all_rows(connection, _page_statement(sort, direction, query.filters_set), values)
+    statement = _page_statement(sort, direction, query.filters_set,
+                                connection.dialect.name != "sqlite")
+    rows = all_rows(connection, statement, values)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
