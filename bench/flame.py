@@ -4,7 +4,9 @@ Needs `python -m bench.serve pg1` running (its info.json names the server, token
 cursor). The SVGs land in bench/profiles/<label>-<endpoint>.svg, to be committed
 before and after a change.
 
-python -m bench.flame before me list1 upload live page [--seconds 8]
+python -m bench.flame before me list1 list200 upload live page [--seconds 8]
+
+(page is the share page /i/{slug}; list200 the last page of 50 of the big user's 10,000.)
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def requests_for(name: str, info: dict) -> list[Request]:
         "me": [Request("GET", "/api/auth/me", tokens["big"])],
         "me_pat": [Request("GET", "/api/auth/me", info.get("pat", ""))],
         "list1": [Request("GET", "/api/images/?limit=50", tokens["big"])],
+        "list200": [Request("GET", f"/api/images/?limit=50&cursor={info.get('cursor', '')}",
+                            tokens["big"])],
         "upload": [Request("POST", "/api/images/upload-url", tokens["uploader"], BODY)],
         "page": [Request("GET", f"/i/{info.get('slug', '')}")],
     }[name]

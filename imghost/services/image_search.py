@@ -3,7 +3,8 @@
 Every sort pages by keyset, never by offset: a cursor names the last image seen by
 its sort key and id, so page 400 costs what page 1 costs. Each sort has an index
 that yields its order for one user (see models.Image.__table_args__); the user_id
-one-value range keeps PostgreSQL on those indexes (see images.list_page).
+one-value range keeps PostgreSQL on those indexes, equality SQLite (see
+images._page_statement).
 """
 
 from __future__ import annotations

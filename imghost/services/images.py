@@ -13,6 +13,7 @@ from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User, UtcDatetime, as_utc
 from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context, reads_only
+from imghost.services.driver_rows import all_rows
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 
@@ -64,10 +65,13 @@ def image_page_url(site_url: str, slug: str) -> str:
 
 
 # What a listed image is read from, in the order listed_images() unpacks each row: a
-# Core row read by position (its attributes cost about a microsecond a name).
-LISTED_COLUMNS = tuple(Image.__table__.c[name] for name in (
-    "id", "filename", "r2_key", "content_type", "size_bytes", "width", "height", "placeholder",
-    "blurhash", "thumbnail_key", "display_key", "slug", "expires_at", "created_at"))
+# row read by position (the driver's tuple, or a Core row whose attributes cost about
+# a microsecond a name).
+LISTED_NAMES = ("id", "filename", "r2_key", "content_type", "size_bytes", "width", "height",
+                "placeholder", "blurhash", "thumbnail_key", "display_key", "slug", "expires_at",
+                "created_at")
+LISTED_COLUMNS = tuple(Image.__table__.c[name] for name in LISTED_NAMES)
+_ID, _SIZE_BYTES = LISTED_NAMES.index("id"), LISTED_NAMES.index("size_bytes")
 _PUBLIC_FIELDS = frozenset(ImagePublic.model_fields)
 _new, _set = object.__new__, object.__setattr__
 
@@ -85,18 +89,19 @@ def _trusted(values: dict) -> ImagePublic:
 
 
 def listed_images(rows, storage: Storage) -> list[ImagePublic]:
-    """Rows of LISTED_COLUMNS as clients see them: what public() makes of the same image."""
-    url, site = storage.public_url, storage.settings.site_url
+    """Rows of LISTED_COLUMNS (and any columns after them) as clients see them: what
+    public() makes of the same image."""
+    prefix, site = storage.public_url_prefix(), storage.settings.site_url
     return [_trusted({
         "filename": filename, "r2_key": r2_key, "content_type": content_type,
         "size_bytes": size_bytes, "width": width, "height": height,
         "placeholder": placeholder, "blurhash": blurhash, "expires_at": expires_at,
-        "id": id_, "public_url": url(r2_key),
-        "thumbnail_url": url(thumbnail_key) if thumbnail_key else None,
-        "display_url": url(display_key) if display_key else None,
+        "id": id_, "public_url": prefix + r2_key,
+        "thumbnail_url": prefix + thumbnail_key if thumbnail_key else None,
+        "display_url": prefix + display_key if display_key else None,
         "page_url": f"{site}/i/{slug}", "created_at": as_utc(created_at),
     }) for (id_, filename, r2_key, content_type, size_bytes, width, height, placeholder,
-            blurhash, thumbnail_key, display_key, slug, expires_at, created_at) in rows]
+            blurhash, thumbnail_key, display_key, slug, expires_at, created_at, *_) in rows]
 
 
 # Every cursor a listing issues (any sort) matches this; the API declares it.
@@ -114,21 +119,33 @@ class Search:
     sort: str | None = None
 
 
-@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters at most
-def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...]) -> Select:
+@functools.cache  # one per shape: 3 sorts x 3 directions x 16 sets of filters x 2 at most
+def _page_statement(sort: str, direction: str | None, filters_set: tuple[bool, ...],
+                    user_as_range: bool = True) -> Select:
     """A page's SELECT, built once per shape, its values bound (see list_page): SQLAlchemy
     then neither builds it nor computes its cache key again per request.
 
-    Core rows, not ORM objects: a page is read-only (see listed_images). user_id as a
-    one-value range, ordered by (user_id, sort key, id): only the sort's index gives that
-    order, so every page is a walk of limit + 1 index entries (with `user_id = X ORDER
-    BY id` PostgreSQL may walk the primary key backwards and filter by user, scanning
-    the rest of the table on a big user's last page)."""
+    Core rows, not ORM objects: a page is read-only (see listed_images). Ordered by
+    (user_id, sort key, id): only the sort's index gives that order, so every page is a
+    walk of limit + 1 index entries. On PostgreSQL user_id is a one-value range (with
+    `user_id = X ORDER BY id` it may walk the primary key backwards and filter by user,
+    scanning the rest of the table on a big user's last page); SQLite needs `user_id = X`
+    (user_as_range False) to seek on the index's next column too, the cursor's position:
+    with the range it walked every entry of the user before it (page 200 of 50: 1.7 ms
+    in SQLite, 0.15 ms with the equality).
+
+    Each row ends with the page's total, an uncorrelated subquery the database computes
+    once per statement: one round trip for a page instead of two (an empty page still
+    asks _total_statement)."""
     table = Image.__table__
     user_id = bindparam("user_id", type_=Integer)
-    statement = select(*LISTED_COLUMNS).where(
-        table.c.user_id >= user_id, table.c.user_id <= user_id,
-        expiry.still_there(bindparam("now")), *image_search.filter_clauses(table, filters_set))
+    # Not correlated with the page: the count reads images (or users) on its own.
+    total = _total_statement(filters_set).correlate(None).scalar_subquery().label("total")
+    one_user = ((table.c.user_id >= user_id, table.c.user_id <= user_id) if user_as_range
+                else (table.c.user_id == user_id,))
+    statement = select(*LISTED_COLUMNS, total).where(
+        *one_user, expiry.still_there(bindparam("now")),
+        *image_search.filter_clauses(table, filters_set))
     backwards = direction == "before"
     if direction is not None:
         statement = statement.where(image_search.after_clause(table, sort, backwards))
@@ -175,19 +192,26 @@ def list_page(ctx: Context, user: User, limit: int = DEFAULT_PAGE_SIZE,
                                               "cursor" if cursor is not None else "before")
         values.update(image_search.position_values(position))
     connection = ctx.session.connection()
-    rows = connection.execute(_page_statement(sort, direction, query.filters_set), values).all()
+    statement = _page_statement(sort, direction, query.filters_set,
+                                connection.dialect.name != "sqlite")
+    rows = all_rows(connection, statement, values)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     has_next = bool(rows) and (backwards or more)
     has_prev = bool(rows) and (more if backwards else cursor is not None)
-    total = connection.execute(_total_statement(query.filters_set), values).scalar_one()
+    total = (rows[0][-1] if rows else
+             connection.execute(_total_statement(query.filters_set), values).scalar_one())
     return ImagePage(
         images=listed_images(rows, ctx.storage),
-        next_cursor=image_search.encode_cursor(sort, rows[-1]) if has_next else None,
+        next_cursor=image_search.encode_cursor(sort, _position(rows[-1])) if has_next else None,
         total=total,
-        prev_cursor=image_search.encode_cursor(sort, rows[0]) if has_prev else None)
+        prev_cursor=image_search.encode_cursor(sort, _position(rows[0])) if has_prev else None)
+
+
+def _position(row) -> image_search.Position:
+    return image_search.Position(id=row[_ID], size_bytes=row[_SIZE_BYTES])
 
 
 def _own_image(ctx: Context, user: User, image_id: int) -> Image:

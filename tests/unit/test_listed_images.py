@@ -15,7 +15,8 @@ from imghost.services.images import ImagePublic
 
 Row = namedtuple("Row", [column.name for column in images.LISTED_COLUMNS])
 STORAGE = SimpleNamespace(settings=SimpleNamespace(site_url="https://img.example"),
-                          public_url=lambda key: f"https://cdn.example/b/{key}")
+                          public_url=lambda key: f"https://cdn.example/b/{key}",
+                          public_url_prefix=lambda: "https://cdn.example/b/")
 CREATED = datetime(2026, 11, 25, 14, 5, 35, 123456, tzinfo=UTC)
 ROWS = [
     Row(1, "cat.png", "1/ab.png", "image/png", 1234, 640, 480, "#aabbcc", "LKO2?U%2Tw=w",
@@ -56,3 +57,21 @@ def test_image_public_has_nothing_model_construct_would_add():
     assert ImagePublic.__pydantic_post_init__ is None
     assert ImagePublic.model_config.get("extra") != "allow"
     assert not ImagePublic.__private_attributes__
+
+
+@pytest.mark.parametrize("public_base", ["", "https://cdn.example/bucket"])
+def test_every_public_url_is_the_prefix_and_the_key(tmp_path, public_base):
+    from imghost.services.storage.local import LocalStorage
+    from imghost.services.storage.s3 import S3Storage
+    from imghost.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, jwt_secret="x" * 40, site_url="https://img.example",
+                        storage="s3", s3_endpoint_url="http://127.0.0.1:9", s3_bucket="b",
+                        s3_access_key_id="k", s3_secret_access_key="s",
+                        s3_public_base_url=public_base)
+    key = "12/0123456789abcdef0123456789abcdef_thumb.webp"
+    s3, local = S3Storage(settings), LocalStorage(settings)
+    assert s3.public_url(key) == s3.public_url_prefix() + key == (
+        f"{public_base}/{key}" if public_base else f"https://img.example/api/files/{key}")
+    assert local.public_url(key) == local.public_url_prefix() + key == (
+        f"https://img.example/api/files/{key}")

@@ -115,7 +115,11 @@ class Storage(Protocol):
         """Every stored object, fetched page by page as the caller iterates (a bucket of
         millions never sits in memory), in no promised order."""
 
-    def public_url(self, key: str) -> str: ...
+    def public_url(self, key: str) -> str:
+        """public_url_prefix() + key."""
+
+    def public_url_prefix(self) -> str:
+        """What every public URL starts with (a list page joins its 150 URLs with it)."""
 
     def check(self) -> None:
         """Raise Unavailable when the store cannot be reached."""

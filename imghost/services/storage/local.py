@@ -183,6 +183,9 @@ class LocalStorage:
     def public_url(self, key: str) -> str:
         return app_file_url(self.settings, key)
 
+    def public_url_prefix(self) -> str:
+        return app_file_url(self.settings, "")
+
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".health-", delete=True)

@@ -261,9 +261,12 @@ class S3Storage:
                     yield ListedObject(key=item["Key"], modified=item["LastModified"])
 
     def public_url(self, key: str) -> str:
+        return self.public_url_prefix() + key
+
+    def public_url_prefix(self) -> str:
         if self.settings.s3_public_base_url:
-            return f"{self.settings.s3_public_base_url}/{key}"
-        return app_file_url(self.settings, key)
+            return f"{self.settings.s3_public_base_url}/"
+        return app_file_url(self.settings, "")
 
     def check(self) -> None:
         with _storage_errors():
