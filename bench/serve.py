@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.run import ARTIFACTS, DELETE_FODDER, WEB_DIR, bench_port
+from bench.run import ARTIFACTS, DELETE_FODDER, WEB_DIR, bench_port, build_frontend
 from bench.scenarios import deep_cursor, image_slug, login, personal_token
 from bench.seed import seed
 from bench.servers import database_url_of, embedded_env, postgres_s3_env, start_imghost
@@ -33,6 +33,7 @@ def main() -> None:
     out = ARTIFACTS / "serve"
     out.mkdir(parents=True, exist_ok=True)
     port = bench_port()
+    build_frontend(port)  # the server mounts the pages built for its port (a no-op if built)
     seaweed = start_seaweed(Path(tempfile.mkdtemp(prefix="imghost-bench-weed-")))
     try:
         with throwaway_database() as database_url:
