@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from imghost.models import Image, User
@@ -23,9 +25,12 @@ from tests.support.actions import new_user
 _BROKEN = select(User.__table__).where(User.__table__.c.id / bindparam("zero") == 1)
 
 
-def _add_images(runtime, user, count: int) -> None:
+@contextmanager
+def _images(runtime, user, count: int) -> Iterator[None]:
     """Rows inserted directly (listing never reads the stored objects), the user's count
-    kept: some without sizes or renditions, some expiring, sizes that tie."""
+    kept: some without sizes or renditions, some expiring, sizes that tie. Deleted
+    afterwards: rows without thumbnails would be pending jobs for the thumbnail tests
+    that share the database."""
     table = Image.__table__
     with runtime.engine.begin() as connection:
         for n in range(count):
@@ -39,15 +44,19 @@ def _add_images(runtime, user, count: int) -> None:
                 created_at=DAY0 + timedelta(minutes=n)))
         connection.execute(update(User.__table__).where(User.__table__.c.id == user.id)
                            .values(image_count=count))
+    try:
+        yield
+    finally:
+        with runtime.engine.begin() as connection:
+            connection.execute(delete(table).where(table.c.user_id == user.id))
 
 
 def test_rows_are_those_core_returns(runtime):
     user = new_user(runtime)
-    _add_images(runtime, user, 7)
     values = {"user_id": user.id, "now": DAY0, "rows": 5, "text_pattern": "%ť%",
               "content_type": "image/png", "created_from": DAY0,
               "created_before": DAY0 + timedelta(days=1)}
-    with runtime.read_engine.connect() as connection:
+    with _images(runtime, user, 7), runtime.read_engine.connect() as connection:
         shapes = itertools.product(("newest", "oldest", "largest"), (None, "after"),
                                    itertools.product((False, True), repeat=4))
         for sort, direction, filters_set in shapes:
