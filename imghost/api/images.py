@@ -35,11 +35,15 @@ ERRORS = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": Err
 
 
 @router.post("/upload-url", response_model=UploadUrlOut, responses={**ERRORS, 429: {"model": ErrorOut}})
-async def upload_url(body: UploadUrlIn, token: BearerToken) -> UploadUrlOut:
+async def upload_url(body: UploadUrlIn, token: BearerToken) -> Response:
     runtime = get_runtime()
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
                                  body.size_bytes, body.expires_in)
-    return UploadUrlOut(**vars(grant))
+    # Validated once and serialized once (as GET /api/auth/me): returned as a Response,
+    # FastAPI does neither again.
+    granted = UploadUrlOut(**vars(grant))
+    return Response(granted.__pydantic_serializer__.to_json(granted),
+                    media_type="application/json")
 
 
 @router.post("/confirm", status_code=201, response_model=ImageOut,

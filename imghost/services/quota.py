@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from imghost.errors import Invalid
 from imghost.models import UploadGrant, User
 from imghost.services.context import Context
+from imghost.services.cursor_writes import rowcount
 from imghost.services.export import find_user
 
 UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2,
@@ -73,13 +74,16 @@ _ROOM = (select(_users.c.bytes_stored, _users.c.quota_bytes, _OPEN_GRANT_BYTES)
 
 _GRANT_FIELDS = ("r2_key", "user_id", "content_type", "size_bytes", "expires_at",
                  "image_lifetime_seconds")
-_INSERT_GRANT = insert(_grants)
+_GRANT_VALUES = [bindparam(name, type_=_grants.c[name].type) for name in _GRANT_FIELDS]
+# Every column named, so its SQL does not depend on the keys a call passes (the
+# cursor runs one compiled form: services/cursor_writes.py).
+_INSERT_GRANT = insert(_grants).values(dict(zip(_GRANT_FIELDS, _GRANT_VALUES, strict=True)))
 # The grant, inserted only while the owner's stored bytes, open grants and this one fit
 # the quota that applies: check and insert in one statement, which stands alone (the
 # upload start needs no transaction around it, so it runs in autocommit).
 _INSERT_GRANT_WITHIN_ROOM = insert(_grants).from_select(
     list(_GRANT_FIELDS),
-    select(*(bindparam(name, type_=_grants.c[name].type) for name in _GRANT_FIELDS))
+    select(*_GRANT_VALUES)
     .where(_users.c.id == bindparam("user_id"),
            or_(func.coalesce(_users.c.quota_bytes, bindparam("default_quota")) == 0,
                _users.c.bytes_stored + _OPEN_GRANT_BYTES + bindparam("size_bytes")
@@ -95,11 +99,11 @@ def insert_grant(ctx: Context, user: User, grant: dict) -> None:
     # No quota on the caller's row (read by the token check in this unit of work) and
     # none by default: nothing to count.
     if not _applying(default_quota, user.quota_bytes):
-        connection.execute(_INSERT_GRANT, grant)
+        rowcount(connection, _INSERT_GRANT, grant)
         return
     now = ctx.clock()
-    if connection.execute(_INSERT_GRANT_WITHIN_ROOM, {
-            **grant, "now": now, "default_quota": default_quota}).rowcount == 1:
+    if rowcount(connection, _INSERT_GRANT_WITHIN_ROOM, {
+            **grant, "now": now, "default_quota": default_quota}) == 1:
         return
     # Refused (rare): read the numbers for the message.
     stored, override, granted = connection.execute(
