@@ -2,7 +2,7 @@
 
 Every authenticated request runs `identify` (through accounts.caller), so it stays to
 ONE query on the hot path: a Core select joining the user to the session or token row,
-run on the driver's cursor where that is exact (services/first_row.py), no ORM
+run on the driver's cursor where that is exact (services/driver_cursor.py (first)), no ORM
 instances besides the User it returns. Because the row is read on every
 request, ending a session or revoking a token takes effect at once on every worker.
 The row's "last seen/used" time is written at most once per `touch_interval`.
@@ -22,7 +22,7 @@ from sqlalchemy.orm import configure_mappers
 
 from imghost.errors import Forbidden, Unauthorized
 from imghost.models import ApiToken, LoginSession, User
-from imghost.services.first_row import first
+from imghost.services.driver_cursor import first
 from imghost.settings import Settings
 
 PAT_PREFIX = "imghost_pat_"

@@ -13,7 +13,7 @@ from imghost.errors import Invalid, NotFound
 from imghost.models import Image, ImageFields, User, UtcDatetime, as_utc
 from imghost.services import credentials, expiry, image_search
 from imghost.services.context import Context, reads_only
-from imghost.services.driver_rows import all_rows
+from imghost.services.driver_cursor import all_rows
 from imghost.services.object_keys import image_keys
 from imghost.services.storage import Storage
 

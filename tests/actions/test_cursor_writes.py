@@ -1,4 +1,4 @@
-"""services/cursor_writes.py: the grant inserts, straight on the cursor where that is
+"""services/driver_cursor.py (rowcount): the grant inserts, straight on the cursor where that is
 exact, write what Core writes, count what Core counts and fail the way Core fails."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from imghost.models import UploadGrant, User
-from imghost.services import cursor_writes, quota
-from imghost.services.cursor_writes import rowcount
+from imghost.services import driver_cursor, quota
+from imghost.services.driver_cursor import rowcount
 from tests.actions.test_connection_loss import close_pooled_connections
 from tests.support.actions import new_user
 
@@ -64,8 +64,8 @@ def test_errors_are_sqlalchemys_and_a_dead_connection_is_invalidated(runtime):
     grant = _grant(user.id)
     with runtime.read_engine.connect() as connection:
         # PostgreSQL with psycopg2: both grant inserts go by the cursor.
-        assert cursor_writes._raw_sql(quota._INSERT_GRANT, connection) is not None
-        assert cursor_writes._raw_sql(quota._INSERT_GRANT_WITHIN_ROOM, connection) is not None
+        assert driver_cursor.write_sql(quota._INSERT_GRANT, connection) is not None
+        assert driver_cursor.write_sql(quota._INSERT_GRANT_WITHIN_ROOM, connection) is not None
         assert rowcount(connection, quota._INSERT_GRANT, grant) == 1
         with pytest.raises(IntegrityError):  # what Core raises for a duplicate key
             rowcount(connection, quota._INSERT_GRANT, grant)

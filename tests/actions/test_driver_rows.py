@@ -1,4 +1,4 @@
-"""services/driver_rows.py: a list page's select, straight from the cursor where that is
+"""services/driver_cursor.py (all_rows): a list page's select, straight from the cursor where that is
 exact, returns the rows Core returns, and fails the way Core fails."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from imghost.models import Image, User
 from imghost.services import images
-from imghost.services.driver_rows import all_rows
+from imghost.services.driver_cursor import all_rows
 from imghost.services.object_keys import derivative_key
 from imghost.services.slugs import new_slug
 from tests.actions.test_connection_loss import close_pooled_connections

@@ -1,4 +1,4 @@
-"""services/first_row.py: the token check's select, straight from the cursor where that
+"""services/driver_cursor.py (first): the token check's select, straight from the cursor where that
 is exact, returns what Core returns, and fails the way Core fails."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from imghost.models import User
 from imghost.services import credentials, tokens
-from imghost.services.first_row import first
+from imghost.services.driver_cursor import first
 from tests.actions.test_connection_loss import close_pooled_connections
 from tests.support.actions import log_in, new_user
 
