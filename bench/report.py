@@ -287,7 +287,8 @@ of one real check, so probes cannot become load.
 
 Flame graphs (py-spy, worker under wrk, `python -m bench.flame`) are in
 `bench/profiles/`: `before-*.svg` and `after-*.svg` (round 1), `round2-*.svg`,
-`round3-*.svg` (me, me_pat, live after the common-path levers).
+`round3-*.svg` (me, me_pat, live after the common-path levers), `round4-*.svg`
+(me, list pages 1 and 200, before and after round 4).
 
 {_levers()}
 
@@ -301,19 +302,22 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 - **Liveness** is answered at the edge (`api/direct.py`, byte for byte what the
   FastAPI route answers), as probes usually are; every other endpoint, /me included,
   goes through FastAPI's routing, so their figures are what any endpoint pays.
-- **me (login token and PAT)** came to 4.7-5.4 × bare in this round's runs (the
-  ratio moves ~15% between runs on these machines). What is left in the round-3
-  flame graph: the hop to a database thread (psycopg2 has no asyncio driver; waking
-  the thread is now the largest single item), FastAPI's routing and the bearer
-  dependency, the access line (~40 µs: record, JSON, handler lock), the pool checkout
-  (~22 µs). The session row is still read on every request, so revocation stays
-  immediate on every worker without a cache to invalidate.
-- **upload-url**: the quota check and the grant are one INSERT … SELECT in autocommit
-  and presigning is our SigV4 signer (~15-50 µs). Left: the JSON body's validation,
-  the same common path as /me, and the sum of the uploader's open grants, which grows
-  with the bench's own uploads (rate limits are off: ~40,000 open grants cost ~12 ms
-  in PostgreSQL by the end). A maintained pending-bytes counter would end that, but
-  changes when an expired grant stops counting.
+- **me (login token and PAT)** are met since round 4 (3.6-3.9 × bare in its bench;
+  4.7-5.4 × in round 3's): the autocommit pool no longer rolls back each connection it
+  gets back, thread lanes wake the loop once for every call finished meanwhile, and
+  the routes are the app's own (FastAPI 0.165 matched an included router twice). The
+  session row is still read on every request, so revocation stays immediate on every
+  worker without a cache to invalidate. Largest items left (`round4-me.svg`): the
+  access line and metrics (~15%), FastAPI's dependency solving (~11%), the pool.
+- **upload-url** (round 4: 7.2 × bare, from 7.9): the quota check and the grant are
+  one INSERT … SELECT in autocommit run on the driver's cursor
+  (`services/driver_cursor.py`), the answer is serialized once and presigning is our
+  SigV4 signer (~15-50 µs). Left: the JSON body's validation (~35 µs), the store's
+  availability check (~10-15 µs), route matching and the common path, and the sum of
+  the uploader's open grants, which grows with the bench's own uploads (rate limits
+  are off: ~40,000 open grants, 14-17 ms in PostgreSQL by the end, with the covering
+  index on (user_id, expires_at) already in place). A maintained pending-bytes
+  counter would end that, but changes when an expired grant stops counting.
 - **confirm**: three boto3 calls (read the staging object, write the final object,
   write the thumbnail) are ~73% of its request CPU, ~1.4-2 ms each after the client
   levers (bench.s3_calls); signing, urllib3/http.client and response parsing are most
@@ -383,6 +387,15 @@ LEVERS = [
      'factory CPU 1.56-2.13 → 1.06-1.49 s'),
     ('round 3: make run: requirements by uv, Node from PyPI',
      'scripts/install.sh on a fresh clone 107 → 23 s; first page 48-85 s'),
+    ('round 4: autocommit pool without reset-on-return; thread lanes wake the loop once per '
+     'batch of finished calls; the API\'s routes on the app itself (not included routers)',
+     'me 4.5-5.0 → 3.5-4.1 × bare, PAT 4.5-5.0 → 3.6-3.8 × (two servers A/B, alternated)'),
+    ('round 4: list page total in the page\'s own statement, its rows from psycopg2\'s cursor, '
+     'URLs joined to a prefix; young-generation gc threshold 700 → 7,000; SQLite seeks on '
+     'user_id = X', 'list page 1 14.1 → 11.6 × bare, page 200 15.2 → 11.4 × (A/B); collector '
+     'CPU ~130 → 1.5 µs per list request'),
+    ('round 4: the grant INSERT on psycopg2\'s cursor; upload-url\'s answer serialized once',
+     'grant INSERT 512-680 → 298-396 µs; upload-url ~−10% CPU (paired runs)'),
 ]
 
 
