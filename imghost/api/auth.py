@@ -6,7 +6,7 @@ from fastapi import Request, Response
 from pydantic import ValidationError
 
 from imghost.api.deps import BearerToken, ClientIp, UserAgent
-from imghost.api.routing import api_router
+from imghost.api.routing import api_router, model_response
 from imghost.api.schemas import ErrorOut, LoginIn, RegisterIn, TokenOut, UserOut
 from imghost.errors import Invalid
 from imghost.runtime import get_runtime
@@ -73,8 +73,4 @@ async def login(request: Request, ip: ClientIp, agent: UserAgent) -> TokenOut:
 
 @router.get("/me", response_model=UserOut, responses=ERRORS)
 async def me(token: BearerToken) -> Response:
-    # UserOut validated once and serialized once: returned as a Response, FastAPI does
-    # neither again.
-    account = user_out(await get_runtime().run_as(token, accounts.profile))
-    return Response(account.__pydantic_serializer__.to_json(account),
-                    media_type="application/json")
+    return model_response(user_out(await get_runtime().run_as(token, accounts.profile)))

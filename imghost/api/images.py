@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from imghost.api import convertors  # noqa: F401  ({image_id:integer})
 from imghost.api.deps import BearerToken
-from imghost.api.routing import api_router
+from imghost.api.routing import api_router, model_response
 from imghost.api.schemas import (
     BulkChangedOut,
     BulkDeletedOut,
@@ -39,11 +39,7 @@ async def upload_url(body: UploadUrlIn, token: BearerToken) -> Response:
     runtime = get_runtime()
     grant = await runtime.run_as(token, uploads.start, body.filename, body.content_type,
                                  body.size_bytes, body.expires_in)
-    # Validated once and serialized once (as GET /api/auth/me): returned as a Response,
-    # FastAPI does neither again.
-    granted = UploadUrlOut(**vars(grant))
-    return Response(granted.__pydantic_serializer__.to_json(granted),
-                    media_type="application/json")
+    return model_response(UploadUrlOut(**vars(grant)))
 
 
 @router.post("/confirm", status_code=201, response_model=ImageOut,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.routing import APIRoute
 from fastapi.utils import create_model_field
+from pydantic import BaseModel
 
 
 @functools.cache
@@ -51,3 +52,10 @@ def add_routes(api: FastAPI, router: APIRouter) -> None:
     tags, and none is included with dependencies, responses or overrides."""
     api.router.routes.extend(router.routes)
     api.openapi_schema = None  # built from the routes on first use, these included
+
+
+def model_response(model: BaseModel) -> Response:
+    """The route's response model, already validated, as its JSON: returned as a Response,
+    FastAPI neither validates nor serializes it again (the route still declares
+    response_model for the OpenAPI document)."""
+    return Response(model.__pydantic_serializer__.to_json(model), media_type="application/json")

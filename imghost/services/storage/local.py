@@ -181,7 +181,7 @@ class LocalStorage:
                             yield ListedObject(key=f"{user.name}/{entry.name}", modified=modified)
 
     def public_url(self, key: str) -> str:
-        return app_file_url(self.settings, key)
+        return self.public_url_prefix() + key
 
     def public_url_prefix(self) -> str:
         return app_file_url(self.settings, "")
