@@ -1,4 +1,5 @@
-"""Server process facts read from /proc: resident memory of the whole process tree."""
+"""Process and machine facts read from /proc: memory and CPU of a process tree, and how
+busy the whole machine is."""
 
 from __future__ import annotations
 
@@ -64,3 +65,30 @@ def wait_until_idle(pid: int, busy_below: float = 0.1, window_s: float = 0.5,
         if (cpu_seconds(pid) - before) / window_s < busy_below:
             break
     return time.monotonic() - began
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot, from /proc/stat's first line."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def wait_for_quiet_machine(busy_below: float = 0.2, window_s: float = 1.0,
+                           timeout_s: float = 60) -> tuple[float, float]:
+    """Wait until the whole machine is under `busy_below` of its cores for a window (the
+    database's vacuum, the store's compaction and the last server's exit, after a load
+    run). Returns (seconds waited, busy fraction of the last window): a figure that
+    times a start is the server's own only on a quiet machine, and says when it was not."""
+    import time
+
+    began = time.monotonic()
+    busy = 1.0
+    while time.monotonic() - began < timeout_s:
+        busy_before, total_before = _machine_ticks()
+        time.sleep(window_s)
+        busy_after, total_after = _machine_ticks()
+        busy = (busy_after - busy_before) / max(1, total_after - total_before)
+        if busy < busy_below:
+            break
+    return time.monotonic() - began, busy

@@ -2,8 +2,8 @@
 (one worker, PostgreSQL + SeaweedFS, prebuilt frontend, database already migrated),
 repeated without the rest of the bench.
 
-python -m bench.restart [RUNS] [--hold]   prints seconds per restart, the
-server's CPU seconds by then and the load average;
+python -m bench.restart [RUNS] [--hold]   waits for a quiet machine, then prints seconds
+per restart, the server's CPU seconds by then and the median;
 --hold leaves SeaweedFS and the database up and prints the server's environment, for
 profiling a start by hand (Ctrl-C to clean up).
 """
@@ -18,9 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.process import cpu_seconds
 from bench.run import ARTIFACTS, WEB_DIR, bench_port, build_frontend
-from bench.servers import postgres_s3_env, start_imghost
+from bench.servers import postgres_s3_env, start_imghost, timed_restarts
 from tests.support.postgres import throwaway_database
 from tests.support.seaweed import start_seaweed
 
@@ -47,15 +46,16 @@ def main() -> None:
                 print(json.dumps(held), flush=True)
                 while True:
                     time.sleep(1)
-            for _ in range(runs):
-                started = start_imghost(env, out, port, 1, WEB_DIR)
-                # The server's CPU until then (its pages' build goes on meanwhile, so a
+            restarts = timed_restarts(env, out, port, 1, WEB_DIR, runs)
+            print(f"waited {restarts.quiet_wait_s:.0f} s for a quiet machine "
+                  f"({restarts.machine_busy:.0%} busy)")
+            for seconds, cpu in zip(restarts.seconds, restarts.cpu_seconds, strict=True):
+                # The server's CPU by then (its pages' build goes on meanwhile, so a
                 # little more): steadier than the seconds on a shared machine.
-                cpu = cpu_seconds(started.server.process.pid)
-                started.server.stop()
-                load = os.getloadavg()[0]
-                print(f"restart to first 200: {started.seconds_to_ready:.2f} s, server CPU "
-                      f"{cpu:.2f} s (load {load:.1f})", flush=True)
+                print(f"restart to first 200: {seconds:.2f} s, server CPU {cpu:.2f} s",
+                      flush=True)
+            print(f"median {restarts.median_s:.2f} s, server CPU {restarts.median_cpu_s:.2f} s "
+                  f"(load {os.getloadavg()[0]:.1f})")
     finally:
         seaweed.stop()
 
