@@ -15,6 +15,9 @@ the pool replaces it and the runner's retry gets a fresh one) and every error is
 raised as SQLAlchemy's DBAPIError subclass (IntegrityError for a duplicate key), which
 the API maps (503 when the database is down).
 
+on_cursor runs SQL already written in the driver's parameter style the same way (the
+upload claims' advisory-lock statements, services/upload_claims.py).
+
 Statements must live as long as the process (module constants, or cached ones): their
 compiled forms are kept by identity.
 """
@@ -78,7 +81,7 @@ def first(connection: Connection, statement: Select, params: dict[str, Any]) -> 
     if sql is None:
         row = connection.execute(statement, params).first()
         return tuple(row) if row is not None else None
-    return _on_cursor(connection, sql, params, lambda cursor: cursor.fetchone())
+    return on_cursor(connection, sql, params, lambda cursor: cursor.fetchone())
 
 
 def all_rows(connection: Connection, statement: Select, params: dict[str, Any]
@@ -88,7 +91,7 @@ def all_rows(connection: Connection, statement: Select, params: dict[str, Any]
     sql = select_sql(statement, connection)
     if sql is None:
         return connection.execute(statement, params).all()
-    return _on_cursor(connection, sql, params, lambda cursor: cursor.fetchall())
+    return on_cursor(connection, sql, params, lambda cursor: cursor.fetchall())
 
 
 def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, Any]) -> int:
@@ -100,7 +103,7 @@ def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, An
     if raw is None or not _runs_as_core_would(connection):
         return connection.execute(statement, params).rowcount
     sql, fixed = raw
-    return _on_cursor(connection, sql, {**fixed, **params} if fixed else params,
+    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
                       lambda cursor: cursor.rowcount)
 
 
@@ -110,8 +113,10 @@ def _runs_as_core_would(connection: Connection) -> bool:
     return bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
 
 
-def _on_cursor(connection: Connection, sql: str, params: dict[str, Any],
-               read: Callable[[Any], T]) -> T:
+def on_cursor(connection: Connection, sql: str, params: dict[str, Any],
+              read: Callable[[Any], T]) -> T:
+    """read(cursor) once the driver ran sql (the driver's own paramstyle) with params,
+    on connection's DBAPI connection; errors as Core raises them."""
     fairy = connection.connection  # the pooled DBAPI connection (checked out already)
     dbapi_error = connection.dialect.loaded_dbapi.Error
     cursor = None
