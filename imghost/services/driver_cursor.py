@@ -59,20 +59,39 @@ def select_sql(statement: Select, connection: Connection) -> str | None:
 def write_sql(statement: UpdateBase, connection: Connection
               ) -> tuple[str, dict[str, Any]] | None:
     """The write's SQL for this dialect and the values it fixes itself (a literal 0 in a
-    COALESCE), or None when a value needs processing."""
+    COALESCE, a column's constant default), or None when a value needs processing."""
     dialect = connection.dialect
     key = (id(statement), dialect.name)
     if key not in _writes:
         compiled = statement.compile(dialect=dialect)
         binds = compiled.bind_names  # parameter -> its name in the SQL
+        defaults = _constant_defaults(compiled)
         exact = (dialect.paramstyle == "pyformat" and not compiled.positional
-                 and not compiled.effective_returning
+                 and defaults is not None
+                 and not any(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                             for column in compiled.effective_returning or ())
                  and not any(bind.type.dialect_impl(dialect).bind_processor(dialect)
                              or (not bind.required and bind.callable is not None)
                              for bind in binds))
-        _writes[key] = (str(compiled), {name: bind.value for bind, name in binds.items()
+        _writes[key] = (str(compiled), {name: defaults.get(name, bind.value)
+                                        for bind, name in binds.items()
                                         if not bind.required}) if exact else None
     return _writes[key]
+
+
+def _constant_defaults(compiled) -> dict[str, Any] | None:
+    """The values Core computes at execution for columns the statement leaves out (an
+    INSERT's defaults, an UPDATE's onupdates), by parameter name; None when one is not
+    a constant (a function Core would call each time)."""
+    found = {}
+    for columns, default_of in ((compiled.insert_prefetch, "default"),
+                                (compiled.update_prefetch, "onupdate")):
+        for column in columns:
+            default = getattr(column, default_of)
+            if not default.is_scalar or column.key not in compiled.binds:
+                return None
+            found[column.key] = default.arg
+    return found
 
 
 def first(connection: Connection, statement: Select, params: dict[str, Any]) -> tuple | None:
@@ -105,6 +124,19 @@ def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, An
     sql, fixed = raw
     return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
                       lambda cursor: cursor.rowcount)
+
+
+def returned(connection: Connection, statement: UpdateBase, params: dict[str, Any]
+             ) -> tuple | None:
+    """The first row an INSERT/UPDATE/DELETE ... RETURNING gives (a tuple, in its
+    RETURNING order), or None; run on the cursor where rowcount would run it."""
+    raw = write_sql(statement, connection)
+    if raw is None or not _runs_as_core_would(connection):
+        row = connection.execute(statement, params).first()
+        return tuple(row) if row is not None else None
+    sql, fixed = raw
+    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
+                     lambda cursor: cursor.fetchone())
 
 
 def _runs_as_core_would(connection: Connection) -> bool:
