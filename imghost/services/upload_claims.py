@@ -23,11 +23,9 @@ import threading
 from collections.abc import Iterable
 from typing import Protocol
 
-from sqlalchemy import NullPool, create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import NullPool, bindparam, create_engine, event, select
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
-from sqlmodel import select as sqlmodel_select
 
 from imghost.errors import Unavailable
 from imghost.models import Image
@@ -262,6 +260,11 @@ def make_claims(database_url: str) -> Claims:
     return ProcessClaims()
 
 
-def recorded_image(session: Session, key: str, user_id: int) -> Image | None:
-    return session.exec(sqlmodel_select(Image).where(Image.r2_key == key,
-                                                     Image.user_id == user_id)).first()
+def recorded_image(connection: Connection, key: str, user_id: int) -> Row | None:
+    """The image an earlier confirm of key recorded (a Core row: an Image's attributes)."""
+    return connection.execute(_RECORDED, {"key": key, "user_id": user_id}).first()
+
+
+_images = Image.__table__
+_RECORDED = select(_images).where(_images.c.r2_key == bindparam("key"),
+                                  _images.c.user_id == bindparam("user_id"))

@@ -31,7 +31,7 @@ from imghost.services import (
     slugs,
     upload_claims,
 )
-from imghost.services.context import Context, SlowStep, reads_only
+from imghost.services.context import Context, SlowStep, core_only, reads_only
 from imghost.services.driver_cursor import first, returned, rowcount
 from imghost.services.images import ImagePublic, public
 from imghost.services.object_keys import image_keys
@@ -123,6 +123,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
 
 
+@core_only  # Core statements on ctx.session.connection() only: no ORM Session's cost
 @credentials.requires("images:write")
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
            content_type: str | None = None) -> Generator[SlowStep, object, Finished]:
@@ -191,7 +192,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             ctx.commit()
         found = first(ctx.session.connection(), _OPEN_GRANT, {"key": r2_key, "user_id": user.id})
         if found is None:  # an earlier finish recorded it (consuming the grant), or nothing
-            existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            existing = upload_claims.recorded_image(ctx.session.connection(), r2_key, user.id)
             if existing is None:
                 raise NotFound("No upload with that key.", code="upload_not_found")
             return public(existing, ctx.storage), False, None
@@ -220,7 +221,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         except IntegrityError:
             # The claim makes this unreachable in practice; the unique key index backs it up.
             ctx.session.rollback()
-            winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            winner = upload_claims.recorded_image(ctx.session.connection(), r2_key, user.id)
             if winner is None:
                 raise
             return public(winner, ctx.storage), False, None
@@ -241,7 +242,7 @@ def _refuse(ctx: Context, grant: OpenGrant, error: Invalid) -> Invalid:
     so nothing is left behind."""
     ctx.storage.delete_many(image_keys(grant.r2_key))
     ctx.session.rollback()
-    ctx.session.exec(delete(UploadGrant).where(UploadGrant.r2_key == grant.r2_key))
+    rowcount(ctx.session.connection(), _DROP_GRANT, {"key": grant.r2_key})
     ctx.commit()
     return error
 
