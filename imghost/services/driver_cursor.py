@@ -2,9 +2,10 @@
 
 Through Core, a statement costs 120-200 µs of CPU here besides the query itself (the
 compiled-cache lookup, parameters processed, the execution context, the Result and
-its Rows): more than psycopg2 spends sending it and reading the answer. Three run on
+its Rows): more than psycopg2 spends sending it and reading the answer. These run on
 busy paths: the token check's select (first, every authenticated request), a list
-page's select (all_rows, 51 rows) and an upload's grant INSERT (rowcount). So each
+page's select (all_rows, 51 rows), an upload's grant INSERT (rowcount) and confirm's
+grant select, image INSERT (returned), quota charge and grant DELETE. So each
 statement is compiled once per dialect, and when no column or parameter needs
 SQLAlchemy's type processing on that dialect (PostgreSQL with psycopg2: integers,
 strings and timestamps pass as they are) the cursor of the same pooled connection runs
@@ -123,7 +124,7 @@ def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, An
         return connection.execute(statement, params).rowcount
     sql, fixed = raw
     return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
-                      lambda cursor: cursor.rowcount)
+                     lambda cursor: cursor.rowcount)
 
 
 def returned(connection: Connection, statement: UpdateBase, params: dict[str, Any]
