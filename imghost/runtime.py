@@ -23,11 +23,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from imghost.core_session import CoreSession
 from imghost.db import POOL_SIZE, make_engine
 from imghost.models import User
 from imghost.read_session import ReadSession
 from imghost.services import accounts, credentials
-from imghost.services.context import Context, SlowStep, is_read_only, utc_now
+from imghost.services.context import Context, SlowStep, is_core_only, is_read_only, utc_now
 from imghost.services.hashing_threads import run_hashing
 from imghost.services.metrics import Metrics
 from imghost.services.processing import ThumbnailQueue
@@ -70,8 +71,10 @@ class Runtime:
         set_decode_budget(settings.processing_workers + 1)
 
     def _steps(self, action: Callable[..., Any], args: tuple) -> _Steps:
-        read_only = is_read_only(args[1] if action is _as_caller else action)
+        target = args[1] if action is _as_caller else action
+        read_only = is_read_only(target)
         session = (ReadSession(self.read_engine) if read_only
+                   else CoreSession(self.engine) if is_core_only(target)
                    else Session(self.engine, expire_on_commit=False))
         ctx = Context(session=session, storage=self.storage, settings=self.settings,
                       limiter=self.limiter, metrics=self.metrics, clock=self.clock,

@@ -50,6 +50,18 @@ def is_read_only(action) -> bool:
     return getattr(action, "reads_only", False)
 
 
+def core_only(action):
+    """Mark an action whose statements are all Core ones on ctx.session.connection()
+    (and that uses no other part of ctx.session than commit and rollback): the runner
+    gives it a core_session.CoreSession, the transaction without an ORM Session's cost."""
+    action.core_only = True
+    return action
+
+
+def is_core_only(action) -> bool:
+    return getattr(action, "core_only", False)
+
+
 class Thumbnailer(Protocol):
     def schedule(self, image_id: int, data: bytes | None = None) -> bool:
         """data: the image's stored bytes when the caller has them (saves a read)."""

@@ -2,9 +2,10 @@
 
 Through Core, a statement costs 120-200 µs of CPU here besides the query itself (the
 compiled-cache lookup, parameters processed, the execution context, the Result and
-its Rows): more than psycopg2 spends sending it and reading the answer. Three run on
+its Rows): more than psycopg2 spends sending it and reading the answer. These run on
 busy paths: the token check's select (first, every authenticated request), a list
-page's select (all_rows, 51 rows) and an upload's grant INSERT (rowcount). So each
+page's select (all_rows, 51 rows), an upload's grant INSERT (rowcount) and confirm's
+grant select, image INSERT (returned), quota charge and grant DELETE. So each
 statement is compiled once per dialect, and when no column or parameter needs
 SQLAlchemy's type processing on that dialect (PostgreSQL with psycopg2: integers,
 strings and timestamps pass as they are) the cursor of the same pooled connection runs
@@ -14,6 +15,9 @@ Driver errors are handled as Core handles them: a dead connection is invalidated
 the pool replaces it and the runner's retry gets a fresh one) and every error is
 raised as SQLAlchemy's DBAPIError subclass (IntegrityError for a duplicate key), which
 the API maps (503 when the database is down).
+
+on_cursor runs SQL already written in the driver's parameter style the same way (the
+upload claims' advisory-lock statements, services/upload_claims.py).
 
 Statements must live as long as the process (module constants, or cached ones): their
 compiled forms are kept by identity.
@@ -56,20 +60,39 @@ def select_sql(statement: Select, connection: Connection) -> str | None:
 def write_sql(statement: UpdateBase, connection: Connection
               ) -> tuple[str, dict[str, Any]] | None:
     """The write's SQL for this dialect and the values it fixes itself (a literal 0 in a
-    COALESCE), or None when a value needs processing."""
+    COALESCE, a column's constant default), or None when a value needs processing."""
     dialect = connection.dialect
     key = (id(statement), dialect.name)
     if key not in _writes:
         compiled = statement.compile(dialect=dialect)
         binds = compiled.bind_names  # parameter -> its name in the SQL
+        defaults = _constant_defaults(compiled)
         exact = (dialect.paramstyle == "pyformat" and not compiled.positional
-                 and not compiled.effective_returning
+                 and defaults is not None
+                 and not any(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                             for column in compiled.effective_returning or ())
                  and not any(bind.type.dialect_impl(dialect).bind_processor(dialect)
                              or (not bind.required and bind.callable is not None)
                              for bind in binds))
-        _writes[key] = (str(compiled), {name: bind.value for bind, name in binds.items()
+        _writes[key] = (str(compiled), {name: defaults.get(name, bind.value)
+                                        for bind, name in binds.items()
                                         if not bind.required}) if exact else None
     return _writes[key]
+
+
+def _constant_defaults(compiled) -> dict[str, Any] | None:
+    """The values Core computes at execution for columns the statement leaves out (an
+    INSERT's defaults, an UPDATE's onupdates), by parameter name; None when one is not
+    a constant (a function Core would call each time)."""
+    found = {}
+    for columns, default_of in ((compiled.insert_prefetch, "default"),
+                                (compiled.update_prefetch, "onupdate")):
+        for column in columns:
+            default = getattr(column, default_of)
+            if not default.is_scalar or column.key not in compiled.binds:
+                return None
+            found[column.key] = default.arg
+    return found
 
 
 def first(connection: Connection, statement: Select, params: dict[str, Any]) -> tuple | None:
@@ -78,7 +101,7 @@ def first(connection: Connection, statement: Select, params: dict[str, Any]) -> 
     if sql is None:
         row = connection.execute(statement, params).first()
         return tuple(row) if row is not None else None
-    return _on_cursor(connection, sql, params, lambda cursor: cursor.fetchone())
+    return on_cursor(connection, sql, params, lambda cursor: cursor.fetchone())
 
 
 def all_rows(connection: Connection, statement: Select, params: dict[str, Any]
@@ -88,7 +111,7 @@ def all_rows(connection: Connection, statement: Select, params: dict[str, Any]
     sql = select_sql(statement, connection)
     if sql is None:
         return connection.execute(statement, params).all()
-    return _on_cursor(connection, sql, params, lambda cursor: cursor.fetchall())
+    return on_cursor(connection, sql, params, lambda cursor: cursor.fetchall())
 
 
 def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, Any]) -> int:
@@ -100,8 +123,21 @@ def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, An
     if raw is None or not _runs_as_core_would(connection):
         return connection.execute(statement, params).rowcount
     sql, fixed = raw
-    return _on_cursor(connection, sql, {**fixed, **params} if fixed else params,
-                      lambda cursor: cursor.rowcount)
+    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
+                     lambda cursor: cursor.rowcount)
+
+
+def returned(connection: Connection, statement: UpdateBase, params: dict[str, Any]
+             ) -> tuple | None:
+    """The first row an INSERT/UPDATE/DELETE ... RETURNING gives (a tuple, in its
+    RETURNING order), or None; run on the cursor where rowcount would run it."""
+    raw = write_sql(statement, connection)
+    if raw is None or not _runs_as_core_would(connection):
+        row = connection.execute(statement, params).first()
+        return tuple(row) if row is not None else None
+    sql, fixed = raw
+    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
+                     lambda cursor: cursor.fetchone())
 
 
 def _runs_as_core_would(connection: Connection) -> bool:
@@ -110,8 +146,10 @@ def _runs_as_core_would(connection: Connection) -> bool:
     return bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
 
 
-def _on_cursor(connection: Connection, sql: str, params: dict[str, Any],
-               read: Callable[[Any], T]) -> T:
+def on_cursor(connection: Connection, sql: str, params: dict[str, Any],
+              read: Callable[[Any], T]) -> T:
+    """read(cursor) once the driver ran sql (the driver's own paramstyle) with params,
+    on connection's DBAPI connection; errors as Core raises them."""
     fairy = connection.connection  # the pooled DBAPI connection (checked out already)
     dbapi_error = connection.dialect.loaded_dbapi.Error
     cursor = None

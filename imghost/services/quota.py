@@ -125,7 +125,7 @@ def charge(connection: Connection, default_quota: int, user_id: int, size_bytes:
     """Count one more image of size_bytes, in one UPDATE that only happens within the
     quota: concurrent charges queue on the row and each sees the others' bytes."""
     params = {"charged_user": user_id, "size": size_bytes, "default_quota": default_quota}
-    if connection.execute(_CHARGE, params).rowcount != 1:
+    if rowcount(connection, _CHARGE, params) != 1:
         override, stored = connection.execute(_STORED, params).one()
         raise _refusal(_applying(default_quota, override), stored)
 

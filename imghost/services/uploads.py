@@ -15,9 +15,9 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from imghost.errors import ImghostError, Invalid, NotFound
@@ -31,7 +31,8 @@ from imghost.services import (
     slugs,
     upload_claims,
 )
-from imghost.services.context import Context, SlowStep, reads_only
+from imghost.services.context import Context, SlowStep, core_only, reads_only
+from imghost.services.driver_cursor import first, returned, rowcount
 from imghost.services.images import ImagePublic, public
 from imghost.services.object_keys import image_keys
 from imghost.services.processing.inline import MadeNow, make_now
@@ -122,6 +123,7 @@ def start(ctx: Context, user: User, filename: str, content_type: str,
                       public_url=ctx.storage.public_url(key), expires_at=presigned.expires_at)
 
 
+@core_only  # Core statements on ctx.session.connection() only: no ORM Session's cost
 @credentials.requires("images:write")
 def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int,
            content_type: str | None = None) -> Generator[SlowStep, object, Finished]:
@@ -148,7 +150,20 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
 
 
 _grants, _images, _users = UploadGrant.__table__, Image.__table__, User.__table__
-# The grant and, for the quota check, what its owner stores now: one Core statement.
+
+
+class OpenGrant(NamedTuple):
+    """_OPEN_GRANT's row, in its column order."""
+
+    r2_key: str
+    content_type: str
+    size_bytes: int
+    image_lifetime_seconds: int | None
+    bytes_stored: int
+    quota_bytes: int | None
+
+
+# The grant and, for the quota check, what its owner stores now: one statement.
 _OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_bytes,
                       _grants.c.image_lifetime_seconds, _users.c.bytes_stored,
                       _users.c.quota_bytes)
@@ -175,13 +190,13 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
             # sees what the claim's previous holder committed (PostgreSQL's next
             # statement does: read committed).
             ctx.commit()
-        grant = ctx.session.connection().execute(
-            _OPEN_GRANT, {"key": r2_key, "user_id": user.id}).one_or_none()
-        if grant is None:  # an earlier finish recorded it (consuming the grant), or nothing
-            existing = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+        found = first(ctx.session.connection(), _OPEN_GRANT, {"key": r2_key, "user_id": user.id})
+        if found is None:  # an earlier finish recorded it (consuming the grant), or nothing
+            existing = upload_claims.recorded_image(ctx.session.connection(), r2_key, user.id)
             if existing is None:
                 raise NotFound("No upload with that key.", code="upload_not_found")
             return public(existing, ctx.storage), False, None
+        grant = OpenGrant(*found)
         _check_declared(grant, size_bytes, content_type)
         try:
             quota.check_stored_room(ctx.settings.user_quota_bytes, grant.quota_bytes,
@@ -206,13 +221,13 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         except IntegrityError:
             # The claim makes this unreachable in practice; the unique key index backs it up.
             ctx.session.rollback()
-            winner = upload_claims.recorded_image(ctx.session, r2_key, user.id)
+            winner = upload_claims.recorded_image(ctx.session.connection(), r2_key, user.id)
             if winner is None:
                 raise
             return public(winner, ctx.storage), False, None
 
 
-def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> None:
+def _check_declared(grant: OpenGrant, size_bytes: int, content_type: str | None) -> None:
     declared = image_types.lookup(content_type) if content_type is not None else None
     if content_type is not None and (declared is None or declared.content_type != grant.content_type):
         raise Invalid("The content type differs from the one the upload was granted for.",
@@ -222,12 +237,12 @@ def _check_declared(grant: Row, size_bytes: int, content_type: str | None) -> No
                       code="size_mismatch")
 
 
-def _refuse(ctx: Context, grant: Row, error: Invalid) -> Invalid:
+def _refuse(ctx: Context, grant: OpenGrant, error: Invalid) -> Invalid:
     """Delete the refused object (and any thumbnail confirm made of it) and its grant,
     so nothing is left behind."""
     ctx.storage.delete_many(image_keys(grant.r2_key))
     ctx.session.rollback()
-    ctx.session.exec(delete(UploadGrant).where(UploadGrant.r2_key == grant.r2_key))
+    rowcount(ctx.session.connection(), _DROP_GRANT, {"key": grant.r2_key})
     ctx.commit()
     return error
 
@@ -236,7 +251,7 @@ class ObjectMissing(Exception):
     """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
 
 
-def _verify_stored_object(storage: Storage, settings: Settings, grant: Row
+def _verify_stored_object(storage: Storage, settings: Settings, grant: OpenGrant
                           ) -> tuple[processing.PreparedOriginal, MadeNow | None]:
     """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
     at the image's key, with the thumbnail when the image is small. A slow step: no
@@ -268,7 +283,7 @@ def _verify_stored_object(storage: Storage, settings: Settings, grant: Row
     return prepared, make_now(storage, key, grant.content_type, prepared)
 
 
-def _size_mismatch(size: int, grant: UploadGrant) -> Invalid:
+def _size_mismatch(size: int, grant: OpenGrant) -> Invalid:
     return Invalid(f"The stored file has {size} bytes, not the declared {grant.size_bytes}.",
                    code="size_mismatch")
 
@@ -278,7 +293,7 @@ def _changed_during_confirm() -> Invalid:
                    code="upload_changed")
 
 
-def _refuse_upload(ctx: Context, grant: Row, error: Invalid) -> Invalid:
+def _refuse_upload(ctx: Context, grant: OpenGrant, error: Invalid) -> Invalid:
     """_refuse, and the staging object too when uploads do not land at the image's key."""
     upload_key = ctx.storage.upload_key(grant.r2_key)
     if upload_key != grant.r2_key:
@@ -286,7 +301,7 @@ def _refuse_upload(ctx: Context, grant: Row, error: Invalid) -> Invalid:
     return _refuse(ctx, grant, error)
 
 
-def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
+def _drop_staging_after_commit(ctx: Context, grant: OpenGrant) -> None:
     """The staging object is not needed once the image is recorded: deleted soon, in a
     batch with others and off the request's thread (a bucket lifecycle rule expires any
     that survive a failed delete)."""
@@ -295,11 +310,11 @@ def _drop_staging_after_commit(ctx: Context, grant: Row) -> None:
         ctx.after_commit(lambda: storage.delete_soon(upload_key))
 
 
-def _record(ctx: Context, user_id: int, grant: Row, filename: str,
+def _record(ctx: Context, user_id: int, grant: OpenGrant, filename: str,
             prepared: processing.PreparedOriginal, made: MadeNow | None) -> ImagePublic:
-    """Insert the image, charge its bytes and consume the grant: prepared Core
-    statements (the ORM's flush, and building statements per call, cost more than
-    running them)."""
+    """Insert the image, charge its bytes and consume the grant: statements built once,
+    run on the driver's cursor where that is exact (services/driver_cursor.py): the ORM's
+    flush, and Core's per-statement work, cost more than running them."""
     key, connection = grant.r2_key, ctx.session.connection()
     row = {"user_id": user_id, "filename": filename, "r2_key": key,
            "content_type": grant.content_type, "size_bytes": prepared.size_bytes,
@@ -309,11 +324,19 @@ def _record(ctx: Context, user_id: int, grant: Row, filename: str,
            "expires_at": expiry.expiry_after(ctx.clock(), grant.image_lifetime_seconds),
            "thumbnail_key": made and made.thumbnail_key, "display_key": made and made.display_key,
            "blurhash": made and made.blurhash}
-    image_id = connection.execute(_INSERT_IMAGE, row).scalar_one()
+    (image_id,) = returned(connection, _INSERT_IMAGE, row)
     quota.charge(connection, ctx.settings.user_quota_bytes, user_id, prepared.size_bytes)
-    connection.execute(_DROP_GRANT, {"key": key})
+    rowcount(connection, _DROP_GRANT, {"key": key})
     return public(SimpleNamespace(**row, id=image_id), ctx.storage)
 
 
-_INSERT_IMAGE = insert(_images).returning(_images.c.id)
+_IMAGE_FIELDS = ("user_id", "filename", "r2_key", "content_type", "size_bytes", "width",
+                 "height", "placeholder", "public_url", "slug", "created_at", "expires_at",
+                 "thumbnail_key", "display_key", "blurhash")
+# Every column named, so its SQL does not depend on the keys a call passes (the cursor
+# runs one compiled form).
+_INSERT_IMAGE = (insert(_images)
+                 .values({name: bindparam(name, type_=_images.c[name].type)
+                          for name in _IMAGE_FIELDS})
+                 .returning(_images.c.id))
 _DROP_GRANT = delete(_grants).where(_grants.c.r2_key == bindparam("key"))

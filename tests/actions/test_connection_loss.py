@@ -9,7 +9,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from imghost import db
-from imghost.services import accounts
+from imghost.services import accounts, credentials
+from imghost.services.context import core_only
 from tests.support.actions import log_in, new_user
 
 
@@ -39,6 +40,22 @@ def test_a_token_check_on_a_dead_pooled_connection_is_repeated_on_a_fresh_one(pg
     assert pg_runtime.call_as(token, accounts.profile).id == user.id  # pooled, checked in
     assert close_pooled_connections(pg_runtime) >= 1
     assert pg_runtime.call_as(token, accounts.profile).id == user.id
+
+
+@core_only
+@credentials.requires(credentials.ANY_SCOPE)
+def _caller_id(_ctx, user) -> int:
+    return user.id
+
+
+def test_the_same_for_an_action_on_a_core_session(pg_runtime):
+    """A @core_only action (confirm) checks its token inside the transaction its
+    CoreSession began: rolling back the dead connection's transaction lets it retry."""
+    user = new_user(pg_runtime)
+    token = log_in(pg_runtime, user)
+    assert pg_runtime.call_as(token, _caller_id) == user.id  # pooled, checked in
+    assert close_pooled_connections(pg_runtime) >= 1
+    assert pg_runtime.call_as(token, _caller_id) == user.id
 
 
 def test_a_connection_idle_for_a_while_is_pinged_before_use(pg_runtime, monkeypatch):

@@ -1,6 +1,6 @@
 """services/driver_cursor.py: statements run on the driver's cursor fail the way Core
 fails — an error is SQLAlchemy's DBAPIError (which the API maps), and a dead connection
-is invalidated so the pool replaces it — for each of first, all_rows and rowcount."""
+is invalidated so the pool replaces it — for each of first, all_rows, rowcount and returned."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from imghost.models import User
-from imghost.services import credentials, images, quota
-from imghost.services.driver_cursor import all_rows, first, rowcount
+from imghost.services import credentials, images, quota, uploads
+from imghost.services.driver_cursor import all_rows, first, returned, rowcount
 from tests.actions.test_connection_loss import close_pooled_connections
+from tests.actions.test_cursor_returning import _image_row
 from tests.actions.test_cursor_writes import _grant
 from tests.support.actions import new_user
 
@@ -19,6 +20,7 @@ _users = User.__table__
 # Division by zero: an error from the database itself, on a live connection.
 _BROKEN_SELECT = select(_users).where(_users.c.id / bindparam("zero") == 1)
 _BROKEN_WRITE = update(_users).where(_users.c.id / bindparam("zero") == 1).values(image_count=0)
+_BROKEN_RETURNING = _BROKEN_WRITE.returning(_users.c.id)
 
 
 # Each way to the cursor: the function, a statement that fails, and a valid statement
@@ -31,6 +33,8 @@ WAYS = {
                                         {"user_id": 1, "now": runtime.clock(), "rows": 1})),
     "rowcount": (rowcount, _BROKEN_WRITE,
                  lambda runtime, user: (quota._INSERT_GRANT, _grant(user.id))),
+    "returned": (returned, _BROKEN_RETURNING,
+                 lambda runtime, user: (uploads._INSERT_IMAGE, _image_row(user.id))),
 }
 
 
