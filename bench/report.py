@@ -330,17 +330,24 @@ Server CPU per request in this run (the process tree, user + system): health/liv
   are off: ~40,000 open grants, 14-17 ms in PostgreSQL by the end, with the covering
   index on (user_id, expires_at) already in place). A maintained pending-bytes
   counter would end that, but changes when an expired grant stops counting.
-- **confirm**: three boto3 calls (read the staging object, write the final object,
-  write the thumbnail) are ~73% of its request CPU, ~1.4-2 ms each after the client
-  levers (bench.s3_calls); signing, urllib3/http.client and response parsing are most
-  of that and stay while boto3 is the client (the design card's choice); the database
-  is ~13%, the thumbnail ~8%.
-- **Restart** needs ~1.5 s of CPU here before the first 200: the API's libraries
-  (SQLAlchemy/SQLModel ~0.3 s, FastAPI ~0.2 s, pydantic ~0.13 s, others ~0.2 s), our
-  models and routes (~0.2 s), boto3's client (~0.25 s, built in a thread while the
-  database is checked). Reflex is no longer imported before the API answers. What
-  remains would change what /api/health means (checking the store without boto3, or
-  answering before the routes are loaded).
+- **confirm** (round 5: −8 to −9% in A/B): its database work now runs on psycopg2's
+  cursor inside a CoreSession (no ORM Session), the claim's three statements too;
+  SQLAlchemy fell from ~16% to ~7% of its CPU. What is left (py-spy `--gil`,
+  in-process): boto3 ~53% — three calls (read the staging object, copy it to the
+  image's key pinned to its ETag, write the thumbnail), ~0.9 ms each on a quiet
+  machine (`bench.s3_calls`): signing, urllib3/http.client and response parsing, which
+  stay while boto3 is the client (the design card's choice) — then Starlette ~7%, PIL
+  ~4%, the blurhash ~4%. The three boto3 calls alone are ~30 × bare; 57.5 × would
+  need a different S3 client or fewer object writes per upload (a planner's call).
+- **Restart** is timed on a quiet machine since round 5 (median of three, the CPU of
+  the server's processes by its first 200 beside it): {_restart_cpu(pg1)} of CPU
+  before the first 200: granian's main process ~0.09 s, then in the worker the API's
+  libraries (SQLAlchemy ~0.16 s, FastAPI with pydantic ~0.2 s, SQLModel, our models
+  and routes ~0.12 s, others ~0.1 s) and boto3's client (~0.1 s, built in a thread
+  while the database is checked). Reflex is not imported before the API answers. On
+  a loaded machine the same start takes longer (2.20 s at load 1.5-4.8 in round 4's
+  run); cutting it further would change what /api/health means (checking the store
+  without boto3, or answering before the routes are loaded).
 {_login_note(r)}"""
 
 
@@ -408,7 +415,19 @@ LEVERS = [
      'CPU ~130 → 1.5 µs per list request'),
     ('round 4: the grant INSERT on psycopg2\'s cursor; upload-url\'s answer serialized once',
      'grant INSERT 512-680 → 298-396 µs; upload-url ~−10% CPU (paired runs)'),
+    ('round 5: confirm\'s statements (grant, image INSERT … RETURNING, quota charge, grant '
+     'DELETE) and its claim\'s take / check / release on psycopg2\'s cursor; confirm on a '
+     'CoreSession (its transaction without an ORM Session)',
+     'confirm 8,944 → 8,227 µs in-process, 10,167 → 9,220 µs over HTTP (A/B medians)'),
+    ('round 5: bench: restarts timed on a quiet machine, median of three, with the '
+     'server\'s CPU by its first 200', 'the same start: 2.20 s right after the load run '
+     '(load 1.5-4.8), 0.86-0.90 s quiet, for 0.82-0.86 s of server CPU'),
 ]
+
+
+def _restart_cpu(pg1: dict) -> str:
+    cpu = pg1.get("cold_start_cpu_s")
+    return f"{cpu:.2f} s" if cpu is not None else "~0.85 s"
 
 
 def _levers() -> str:
