@@ -32,6 +32,7 @@ _CAPTURE_LIMIT = 4096
 # Reflex's own endpoints; everything else that is not an API route is the frontend.
 _REFLEX_PREFIXES = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
 access_log = logging.getLogger("imghost.access")
+_ACCESS_MESSAGE = "%s %s %s"  # method, path, status
 error_log = logging.getLogger("imghost.api")
 # One encoder for every line: json.dumps with options builds a new one per call.
 _encode = json.JSONEncoder(default=str).encode
@@ -65,15 +66,22 @@ class JsonFormatter(logging.Formatter):
     timestamp = _Timestamps()
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.timestamp(record.created),
-                 "level": record.levelname.lower(), "logger": record.name,
-                 "message": record.getMessage(), "pid": record.process}
+        return self.line(record.created, record.levelname, record.name, record.getMessage(),
+                         record.process, getattr(record, "fields", {}),
+                         self.formatException(record.exc_info) if record.exc_info else None)
+
+    def line(self, created: float, levelname: str, name: str, message: str, pid: int | None,
+             fields: dict, exc: str | None = None) -> str:
+        """A record's line from its parts: the access line is written from here without
+        a record (_direct_handler)."""
+        entry = {"ts": self.timestamp(created), "level": levelname.lower(), "logger": name,
+                 "message": message, "pid": pid}
         request_id = REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        entry.update(fields)
+        if exc is not None:
+            entry["exc"] = exc
         return _encode(entry)
 
 
@@ -237,11 +245,54 @@ class ObservabilityMiddleware:
                       "duration_ms": round(seconds * 1000, 2), "client": _client(scope)}
             if code:
                 fields["code"] = code
+            handler = _direct_handler(level)
+            if handler is not None:
+                _write_access_line(handler, level, (method, path, status), fields)
+                return
             # makeRecord + handle is what log() does, less finding the caller's source
             # line by walking the stack: every access line comes from here anyway.
-            access_log.handle(access_log.makeRecord(
-                access_log.name, level, __file__, 0, "%s %s %s", (method, path, status),
-                None, extra={"fields": fields}))
+            access_log.handle(_access_record(level, (method, path, status), fields))
+
+
+def _access_record(level: int, args: tuple, fields: dict) -> logging.LogRecord:
+    return access_log.makeRecord(access_log.name, level, __file__, 0, _ACCESS_MESSAGE, args,
+                                 None, extra={"fields": fields})
+
+
+def _direct_handler(level: int) -> logging.StreamHandler | None:
+    """Our JSON handler, when an access record would reach it and nothing else, with no
+    filter on the way and the standard record factory: then writing the formatted line
+    is all that logging would do with the record, and making the record and passing it
+    down the logger tree (most of what the line cost) can be skipped. Checked on every
+    line, so a filter or handler added at any time still sees every record."""
+    parent = access_log.parent
+    if (access_log.filters or access_log.handlers or not access_log.propagate
+            or parent is None or parent.propagate or len(parent.handlers) != 1
+            or logging.getLogRecordFactory() is not logging.LogRecord):
+        return None
+    handler = parent.handlers[0]
+    if (type(handler) is not logging.StreamHandler or handler.filters or level < handler.level
+            or type(handler.formatter) is not JsonFormatter):
+        return None
+    return handler
+
+
+def _write_access_line(handler: logging.StreamHandler, level: int, args: tuple,
+                       fields: dict) -> None:
+    """What handler.handle(record) writes for the access record, made from its parts."""
+    line = handler.formatter.line(time.time(), logging.getLevelName(level), access_log.name,
+                                  _ACCESS_MESSAGE % args,
+                                  os.getpid() if logging.logProcesses else None, fields)
+    handler.acquire()
+    try:
+        handler.stream.write(line + handler.terminator)
+        handler.flush()
+    except RecursionError:
+        raise
+    except Exception:  # as StreamHandler.emit: reported on stderr, the request unharmed
+        handler.handleError(_access_record(level, args, fields))
+    finally:
+        handler.release()
 
 
 def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:
