@@ -9,6 +9,8 @@ One layer rather than one per concern: each layer wraps `send` once more per req
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextvars
 import itertools
 import json
@@ -18,6 +20,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -283,16 +286,62 @@ def _write_access_line(handler: logging.StreamHandler, level: int, args: tuple,
     line = handler.formatter.line(time.time(), logging.getLevelName(level), access_log.name,
                                   _ACCESS_MESSAGE % args,
                                   os.getpid() if logging.logProcesses else None, fields)
-    handler.acquire()
-    try:
-        handler.stream.write(line + handler.terminator)
-        handler.flush()
-    except RecursionError:
-        raise
-    except Exception:  # as StreamHandler.emit: reported on stderr, the request unharmed
-        handler.handleError(_access_record(level, args, fields))
-    finally:
-        handler.release()
+    _pending_lines.add(handler, (line, level, args, fields))
+
+
+class _PendingLines:
+    """Access lines held until the event loop's next turn, then written with one write.
+
+    A write per line is a system call, and a release of the GIL that lets a database
+    thread in, for every request; under load one turn of the loop finishes several
+    requests. The lines are the same; each is written within a turn of the loop after
+    its answer left (not at once, so a line from another logger in that turn may come
+    first). Outside a running loop a line is written at once; at exit, what is left."""
+
+    def __init__(self):
+        self.lock = threading.Lock()  # a test client's loop runs in a thread of its own
+        self.handler: logging.StreamHandler | None = None
+        self.lines: list[tuple[str, int, tuple, dict]] = []
+        self.due_on: asyncio.AbstractEventLoop | None = None  # the loop a write is due on
+
+    def add(self, handler: logging.StreamHandler, entry: tuple[str, int, tuple, dict]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if handler is not self.handler:
+            self.write()  # the lines for the handler before go out first
+        with self.lock:
+            self.handler = handler
+            self.lines.append(entry)
+            schedule = loop is not None and self.due_on is not loop
+            if schedule:
+                self.due_on = loop
+        if loop is None:
+            self.write()
+        elif schedule:
+            loop.call_soon(self.write)
+
+    def write(self) -> None:
+        with self.lock:
+            handler, lines, self.lines, self.due_on = self.handler, self.lines, [], None
+        if not lines:
+            return
+        handler.acquire()
+        try:
+            handler.stream.write("".join(line + handler.terminator for line, *_ in lines))
+            handler.flush()
+        except RecursionError:
+            raise
+        except Exception:  # as StreamHandler.emit: reported on stderr, the requests unharmed
+            for _, level, args, fields in lines:
+                handler.handleError(_access_record(level, args, fields))
+        finally:
+            handler.release()
+
+
+_pending_lines = _PendingLines()
+atexit.register(_pending_lines.write)
 
 
 def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:

@@ -4,7 +4,9 @@ sees the records."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import logging
 
 import pytest
@@ -106,3 +108,33 @@ def test_a_second_handler_gets_the_record_too(stream):
     record(stream, "/api/images/7", 200, also=(logging.StreamHandler(other),))
     assert other.getvalue() == "DELETE /api/images/7 200\n"
     assert stream.getvalue().count("\n") == 1
+
+
+class CountedWrites(io.StringIO):
+    def __init__(self):
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text):
+        self.writes += 1
+        return super().write(text)
+
+
+def test_lines_of_one_turn_of_the_loop_are_written_together(stream):
+    counted = CountedWrites()
+    stream.handler.setStream(counted)
+
+    async def two_requests() -> tuple[str, str]:
+        record(stream, "/api/images/7", 200)
+        record(stream, "/api/images/8", 404, request_id="req-2")
+        held = counted.getvalue()
+        await asyncio.sleep(0)
+        return held, counted.getvalue()
+
+    held, written = asyncio.run(two_requests())
+    assert held == "" and counted.writes == 1
+    lines = written.splitlines()
+    assert [json.loads(line)["path"] for line in lines] == ["/api/images/7", "/api/images/8"]
+    assert [json.loads(line)["request_id"] for line in lines] == ["req-1", "req-2"]
+    record(stream, "/api/images/9", 200)  # no loop running: written at once
+    assert counted.getvalue().endswith('"client": "10.0.0.7"}\n') and counted.writes == 2
