@@ -342,6 +342,8 @@ class _PendingLines:
 
 _pending_lines = _PendingLines()
 atexit.register(_pending_lines.write)
+# A forked worker starts with none: its parent writes its own, and the lock is new.
+os.register_at_fork(after_in_child=_pending_lines.__init__)
 
 
 def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 
 import pytest
 
@@ -138,3 +139,15 @@ def test_lines_of_one_turn_of_the_loop_are_written_together(stream):
     assert [json.loads(line)["request_id"] for line in lines] == ["req-1", "req-2"]
     record(stream, "/api/images/9", 200)  # no loop running: written at once
     assert counted.getvalue().endswith('"client": "10.0.0.7"}\n') and counted.writes == 2
+
+
+def test_a_forked_worker_does_not_write_its_parents_lines_again():
+    from imghost.api.observability import _pending_lines
+
+    with _pending_lines.lock:
+        _pending_lines.lines.append(("parent's line", logging.INFO, (), {}))
+        child = os.fork()
+        if child == 0:  # the child: nothing held, and the lock is free
+            os._exit(0 if not _pending_lines.lines and _pending_lines.lock.acquire(False) else 1)
+        _pending_lines.lines.clear()
+    assert os.waitpid(child, 0)[1] == 0
