@@ -9,6 +9,8 @@ One layer rather than one per concern: each layer wraps `send` once more per req
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextvars
 import itertools
 import json
@@ -18,6 +20,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -32,6 +35,7 @@ _CAPTURE_LIMIT = 4096
 # Reflex's own endpoints; everything else that is not an API route is the frontend.
 _REFLEX_PREFIXES = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
 access_log = logging.getLogger("imghost.access")
+_ACCESS_MESSAGE = "%s %s %s"  # method, path, status
 error_log = logging.getLogger("imghost.api")
 # One encoder for every line: json.dumps with options builds a new one per call.
 _encode = json.JSONEncoder(default=str).encode
@@ -65,15 +69,22 @@ class JsonFormatter(logging.Formatter):
     timestamp = _Timestamps()
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.timestamp(record.created),
-                 "level": record.levelname.lower(), "logger": record.name,
-                 "message": record.getMessage(), "pid": record.process}
+        return self.line(record.created, record.levelname, record.name, record.getMessage(),
+                         record.process, getattr(record, "fields", {}),
+                         self.formatException(record.exc_info) if record.exc_info else None)
+
+    def line(self, created: float, levelname: str, name: str, message: str, pid: int | None,
+             fields: dict, exc: str | None = None) -> str:
+        """A record's line from its parts: the access line is written from here without
+        a record (_direct_handler)."""
+        entry = {"ts": self.timestamp(created), "level": levelname.lower(), "logger": name,
+                 "message": message, "pid": pid}
         request_id = REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        entry.update(fields)
+        if exc is not None:
+            entry["exc"] = exc
         return _encode(entry)
 
 
@@ -237,11 +248,102 @@ class ObservabilityMiddleware:
                       "duration_ms": round(seconds * 1000, 2), "client": _client(scope)}
             if code:
                 fields["code"] = code
+            handler = _direct_handler(level)
+            if handler is not None:
+                _write_access_line(handler, level, (method, path, status), fields)
+                return
             # makeRecord + handle is what log() does, less finding the caller's source
             # line by walking the stack: every access line comes from here anyway.
-            access_log.handle(access_log.makeRecord(
-                access_log.name, level, __file__, 0, "%s %s %s", (method, path, status),
-                None, extra={"fields": fields}))
+            access_log.handle(_access_record(level, (method, path, status), fields))
+
+
+def _access_record(level: int, args: tuple, fields: dict) -> logging.LogRecord:
+    return access_log.makeRecord(access_log.name, level, __file__, 0, _ACCESS_MESSAGE, args,
+                                 None, extra={"fields": fields})
+
+
+def _direct_handler(level: int) -> logging.StreamHandler | None:
+    """Our JSON handler, when an access record would reach it and nothing else, with no
+    filter on the way and the standard record factory: then writing the formatted line
+    is all that logging would do with the record, and making the record and passing it
+    down the logger tree (most of what the line cost) can be skipped. Checked on every
+    line, so a filter or handler added at any time still sees every record."""
+    parent = access_log.parent
+    if (access_log.filters or access_log.handlers or not access_log.propagate
+            or parent is None or parent.propagate or len(parent.handlers) != 1
+            or logging.getLogRecordFactory() is not logging.LogRecord):
+        return None
+    handler = parent.handlers[0]
+    if (type(handler) is not logging.StreamHandler or handler.filters or level < handler.level
+            or type(handler.formatter) is not JsonFormatter):
+        return None
+    return handler
+
+
+def _write_access_line(handler: logging.StreamHandler, level: int, args: tuple,
+                       fields: dict) -> None:
+    """What handler.handle(record) writes for the access record, made from its parts."""
+    line = handler.formatter.line(time.time(), logging.getLevelName(level), access_log.name,
+                                  _ACCESS_MESSAGE % args,
+                                  os.getpid() if logging.logProcesses else None, fields)
+    _pending_lines.add(handler, (line, level, args, fields))
+
+
+class _PendingLines:
+    """Access lines held until the event loop's next turn, then written with one write.
+
+    A write per line is a system call, and a release of the GIL that lets a database
+    thread in, for every request; under load one turn of the loop finishes several
+    requests. The lines are the same; each is written within a turn of the loop after
+    its answer left (not at once, so a line from another logger in that turn may come
+    first). Outside a running loop a line is written at once; at exit, what is left."""
+
+    def __init__(self):
+        self.lock = threading.Lock()  # a test client's loop runs in a thread of its own
+        self.handler: logging.StreamHandler | None = None
+        self.lines: list[tuple[str, int, tuple, dict]] = []
+        self.due_on: asyncio.AbstractEventLoop | None = None  # the loop a write is due on
+
+    def add(self, handler: logging.StreamHandler, entry: tuple[str, int, tuple, dict]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if handler is not self.handler:
+            self.write()  # the lines for the handler before go out first
+        with self.lock:
+            self.handler = handler
+            self.lines.append(entry)
+            schedule = loop is not None and self.due_on is not loop
+            if schedule:
+                self.due_on = loop
+        if loop is None:
+            self.write()
+        elif schedule:
+            loop.call_soon(self.write)
+
+    def write(self) -> None:
+        with self.lock:
+            handler, lines, self.lines, self.due_on = self.handler, self.lines, [], None
+        if not lines:
+            return
+        handler.acquire()
+        try:
+            handler.stream.write("".join(line + handler.terminator for line, *_ in lines))
+            handler.flush()
+        except RecursionError:
+            raise
+        except Exception:  # as StreamHandler.emit: reported on stderr, the requests unharmed
+            for _, level, args, fields in lines:
+                handler.handleError(_access_record(level, args, fields))
+        finally:
+            handler.release()
+
+
+_pending_lines = _PendingLines()
+atexit.register(_pending_lines.write)
+# A forked worker starts with none: its parent writes its own, and the lock is new.
+os.register_at_fork(after_in_child=_pending_lines.__init__)
 
 
 def install_observability(api, settings: Settings, security: SecurityHeaders) -> None:
