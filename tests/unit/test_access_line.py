@@ -1,4 +1,4 @@
-"""The access line written without a LogRecord (api/observability.py) is the line the
+"""The access line written without a LogRecord (api/access_lines.py) is the line the
 record would have been written as, and anything an operator hooks onto the logger still
 sees the records."""
 
@@ -12,8 +12,9 @@ import os
 
 import pytest
 
-from imghost.api import observability
-from imghost.api.observability import REQUEST_ID, JsonFormatter, ObservabilityMiddleware
+from imghost.api import access_lines
+from imghost.api.log_format import REQUEST_ID, JsonFormatter
+from imghost.api.observability import ObservabilityMiddleware
 
 CREATED = 1_764_450_000.1234567
 
@@ -25,7 +26,7 @@ class Route:
 @pytest.fixture
 def stream(monkeypatch):
     """Our JSON handler on 'imghost', as configure_logging sets it up, writing to a string."""
-    monkeypatch.setattr(observability.time, "time", lambda: CREATED)  # the record's too
+    monkeypatch.setattr(access_lines.time, "time", lambda: CREATED)  # the record's too
     logger = logging.getLogger("imghost")
     monkeypatch.setattr(logger, "propagate", False)
     level = logger.level
@@ -142,7 +143,7 @@ def test_lines_of_one_turn_of_the_loop_are_written_together(stream):
 
 
 def test_a_forked_worker_does_not_write_its_parents_lines_again():
-    from imghost.api.observability import _pending_lines
+    from imghost.api.access_lines import _pending_lines
 
     with _pending_lines.lock:
         _pending_lines.lines.append(("parent's line", logging.INFO, (), {}))

@@ -1,4 +1,4 @@
-"""JSON log lines' timestamps (api/observability.py) are exactly what datetime writes."""
+"""JSON log lines' timestamps (api/log_format.py) are exactly what datetime writes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from imghost.api.observability import _Timestamps
+from imghost.api.log_format import _Timestamps
 
 
 def _reference(created: float) -> str:

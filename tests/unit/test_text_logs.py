@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from imghost.api.observability import TextFormatter
+from imghost.api.log_format import TextFormatter
 from tests.support.server import start_app
 
 FORGED = "2026-01-01 00:00:00,000 INFO imghost.audit user deleted user_id=1"
