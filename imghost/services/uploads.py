@@ -4,7 +4,8 @@ finish trusts nothing the client says: the object must be under the caller's pre
 be granted, exist, have exactly the declared size, be a real image of the granted
 type and fit the user's quota (services/quota.py). Repeated finishes of one key yield
 one image; a finish while another of the same key runs is told so at once
-(services/upload_claims.py).
+(services/upload_claims.py). The object itself is checked and published in a slow step
+(services/upload_check.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -35,11 +35,14 @@ from imghost.services.context import Context, SlowStep, core_only, reads_only
 from imghost.services.driver_cursor import first, returned, rowcount
 from imghost.services.images import ImagePublic, public
 from imghost.services.object_keys import image_keys
-from imghost.services.processing.inline import MadeNow, make_now
-from imghost.services.storage import KEY_PATTERN, Storage
+from imghost.services.processing.inline import MadeNow
+from imghost.services.storage import KEY_PATTERN
 from imghost.services.storage.availability import ensure_reachable
-from imghost.services.storage.base import ObjectChanged, SizeDiffers
-from imghost.settings import Settings
+from imghost.services.upload_check import (
+    ObjectMissing,
+    OpenGrant,
+    verify_stored_object,
+)
 
 MAX_FILENAME_CHARS = 255
 FALLBACK_FILENAME = "image"
@@ -152,17 +155,6 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
 _grants, _images, _users = UploadGrant.__table__, Image.__table__, User.__table__
 
 
-class OpenGrant(NamedTuple):
-    """_OPEN_GRANT's row, in its column order."""
-
-    r2_key: str
-    content_type: str
-    size_bytes: int
-    image_lifetime_seconds: int | None
-    bytes_stored: int
-    quota_bytes: int | None
-
-
 # The grant and, for the quota check, what its owner stores now: one statement.
 _OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_bytes,
                       _grants.c.image_lifetime_seconds, _users.c.bytes_stored,
@@ -204,7 +196,7 @@ def _finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: in
         except quota.QuotaExceeded as error:
             raise _refuse_upload(ctx, grant, error) from None
         try:
-            prepared, made = yield ctx.slow(_verify_stored_object, ctx.storage, ctx.settings,
+            prepared, made = yield ctx.slow(verify_stored_object, ctx.storage, ctx.settings,
                                             grant)
         except ObjectMissing as error:
             raise Invalid(str(error), code="object_missing") from None  # the grant stays
@@ -245,52 +237,6 @@ def _refuse(ctx: Context, grant: OpenGrant, error: Invalid) -> Invalid:
     rowcount(ctx.session.connection(), _DROP_GRANT, {"key": grant.r2_key})
     ctx.commit()
     return error
-
-
-class ObjectMissing(Exception):
-    """Nothing stored under the key yet: not a refusal, the client may still PUT it."""
-
-
-def _verify_stored_object(storage: Storage, settings: Settings, grant: OpenGrant
-                          ) -> tuple[processing.PreparedOriginal, MadeNow | None]:
-    """Check the uploaded bytes and store exactly those (or their metadata-free rewrite)
-    at the image's key, with the thumbnail when the image is small. A slow step: no
-    database here. Invalid means refused: the caller deletes the upload and its grant."""
-    key = grant.r2_key
-    if grant.size_bytes > settings.max_upload_bytes:  # granted before the limit was lowered
-        raise _size_mismatch(grant.size_bytes, grant)
-    try:
-        upload = storage.read_upload(storage.upload_key(key), grant.size_bytes)
-    except SizeDiffers as differs:
-        raise _size_mismatch(differs.size, grant) from None
-    if upload is None:
-        raise ObjectMissing("Nothing has been uploaded to that key yet.")
-    actual = image_types.sniff(upload.data[:image_types.SNIFF_BYTES])
-    if actual is None or actual.content_type != grant.content_type:
-        raise Invalid(f"The file is not a {image_types.ALLOWED[grant.content_type].label} image.",
-                      code="not_an_image")
-    # Image pipeline (services/processing): metadata strip, decode check, dimensions.
-    try:
-        prepared = processing.prepare_original(upload.data, grant.content_type,
-                                               settings.keep_metadata)
-    except processing.Rejected as error:
-        raise Invalid(error.detail, code=error.code) from None
-    try:
-        storage.publish(upload, key, grant.content_type,
-                        prepared.data if prepared.stripped else None)
-    except ObjectChanged:
-        raise _changed_during_confirm() from None
-    return prepared, make_now(storage, key, grant.content_type, prepared)
-
-
-def _size_mismatch(size: int, grant: OpenGrant) -> Invalid:
-    return Invalid(f"The stored file has {size} bytes, not the declared {grant.size_bytes}.",
-                   code="size_mismatch")
-
-
-def _changed_during_confirm() -> Invalid:
-    return Invalid("The upload was replaced while it was being checked; start the upload again.",
-                   code="upload_changed")
 
 
 def _refuse_upload(ctx: Context, grant: OpenGrant, error: Invalid) -> Invalid:
