@@ -219,9 +219,12 @@ same run ("× bare"), with the µs beside it.
   after {_load(load_after)}: other engineers' test runs share these 2 cores.
 - **Load:** wrk, {CONNECTIONS} connections, 2 threads, {duration_s:g} s per endpoint over
   loopback (health during logins: 4 connections for 5 s while 32 connections log in).
-  Endpoints whose ratio is a target (health, health/live and the bare app; list pages
-  1 and 200) run in alternation, three runs of a third each, summed; each run starts
-  once the server is idle again (thumbnails of confirmed uploads, queued logins).
+  Every endpoint whose ratio is a target (health, health/live, me, me with a PAT, the
+  share page, list pages 1 and 200, upload-url) runs in one alternation with the bare
+  app, three runs of a third each, summed, so a burst of the neighbours' load (or a
+  quiet minute) lands on both sides of each ratio; confirm, delete and login, which use
+  up their data, run alone, each once the server is idle again (thumbnails of
+  confirmed uploads, queued logins).
   Rate limits are switched off for the run (`IMGHOST_RATE_LIMIT_ENABLED=false`): the
   bench logs in thousands of times from one address and would measure the limiter.
 - **Data:** one user with 10,000 images (page 200 of 50 is the last page), three users

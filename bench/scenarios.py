@@ -149,31 +149,32 @@ def run_all(target: Target, log=print) -> dict[str, LoadResult]:
         big, uploader = tokens["big"], tokens["uploader"]
         cursor = deep_cursor(client, big, DEEP_PAGE)
 
-        # Pairs whose ratio is a target run in alternation (three third-length runs each),
-        # so a neighbour's burst of load cannot land on one side of a ratio only.
-        pairs = [
+        pat = personal_token(client, big)
+        # The share page, anonymous as a chat unfurler or a visitor fetches it.
+        slug = image_slug(target.database_url, target.users["big"].id)
+        # Every endpoint whose ratio to the bare route is a target runs in one alternation
+        # with it (three runs of a third each, summed): a neighbour's burst of load, or a
+        # quieter minute, lands on both sides of a ratio, not on one endpoint only.
+        ratios = [
             ("health", url, [Request("GET", "/api/health")], target.pid),
             ("health_live", url, [Request("GET", "/api/health/live")], target.pid),
         ]
         if target.bare_url:
-            pairs.append(("bare_fastapi", target.bare_url, [Request("GET", "/api/health/live")],
-                          target.bare_pid))
-        alternate(pairs, out, record)
-        record(run_wrk("me", url, [Request("GET", "/api/auth/me", big)], out))
-        pat = personal_token(client, big)
-        record(run_wrk("me_pat", url, [Request("GET", "/api/auth/me", pat)], out))
-        # The share page, anonymous as a chat unfurler or a visitor fetches it.
-        slug = image_slug(target.database_url, target.users["big"].id)
-        record(run_wrk("image_page", url, [Request("GET", f"/i/{slug}")], out))
-        alternate([
+            ratios.append(("bare_fastapi", target.bare_url,
+                           [Request("GET", "/api/health/live")], target.bare_pid))
+        ratios += [
+            ("me", url, [Request("GET", "/api/auth/me", big)], target.pid),
+            ("me_pat", url, [Request("GET", "/api/auth/me", pat)], target.pid),
+            ("image_page", url, [Request("GET", f"/i/{slug}")], target.pid),
             ("list_page1", url, [Request("GET", f"/api/images/?limit={PAGE}", big)], target.pid),
             ("list_page200", url, [Request("GET", f"/api/images/?limit={PAGE}&cursor={cursor}",
                                            big)], target.pid),
-        ], out, record)
-        record(run_wrk("upload_url", url, [Request("POST", "/api/images/upload-url", uploader,
-                                                   _json({"filename": "cat.png",
-                                                          "content_type": "image/png",
-                                                          "size_bytes": 123_456}))], out))
+            ("upload_url", url, [Request("POST", "/api/images/upload-url", uploader,
+                                         _json({"filename": "cat.png",
+                                                "content_type": "image/png",
+                                                "size_bytes": 123_456}))], target.pid),
+        ]
+        alternate(ratios, out, record)
 
         keys = prepare_uploads(client, uploader, CONFIRM_OBJECTS)
         record(run_wrk("confirm", url, [Request("POST", "/api/images/confirm", uploader, _json({
