@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -38,21 +39,39 @@ def stream(monkeypatch):
     logger.setLevel(level)
 
 
+def in_a_thread_of_its_own(call, *args):
+    """call(*args) where no event loop runs: a test before this one may leave a loop set
+    as running in the main thread (Playwright's sync API does), and a line made under a
+    running loop waits for that loop's next turn."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call, *args).result()
+
+
 def record(stream, path: str, status: int, body: bytes = b"", request_id: str | None = "req-1",
-           also: tuple[logging.Handler, ...] = ()) -> None:
+           also: tuple[logging.Handler, ...] = (), here: bool = False) -> None:
     """One access line, with our handler (and `also`) the only ones on 'imghost': pytest
-    attaches its capturing handlers to a logger that does not propagate."""
+    attaches its capturing handlers to a logger that does not propagate. Made in a
+    thread of its own, or `here` (under the caller's loop)."""
     scope = {"type": "http", "method": "DELETE", "path": path, "client": ("10.0.0.7", 5),
              "route": Route()}
     state = {"status": status, "json": True, "body": bytearray(body), "started": True}
     logger = logging.getLogger("imghost")
     handlers, logger.handlers = logger.handlers, [stream.handler, *also]
+    try:
+        if here:
+            _record(scope, state, request_id)
+        else:
+            in_a_thread_of_its_own(_record, scope, state, request_id)
+    finally:
+        logger.handlers = handlers
+
+
+def _record(scope: dict, state: dict, request_id: str | None) -> None:
     token = REQUEST_ID.set(request_id)
     try:
         ObservabilityMiddleware._record(scope, state, 0.0123456)
     finally:
         REQUEST_ID.reset(token)
-        logger.handlers = handlers
 
 
 class PassAll(logging.Filter):
@@ -127,13 +146,13 @@ def test_lines_of_one_turn_of_the_loop_are_written_together(stream):
     stream.handler.setStream(counted)
 
     async def two_requests() -> tuple[str, str]:
-        record(stream, "/api/images/7", 200)
-        record(stream, "/api/images/8", 404, request_id="req-2")
+        record(stream, "/api/images/7", 200, here=True)
+        record(stream, "/api/images/8", 404, request_id="req-2", here=True)
         held = counted.getvalue()
         await asyncio.sleep(0)
         return held, counted.getvalue()
 
-    held, written = asyncio.run(two_requests())
+    held, written = in_a_thread_of_its_own(lambda: asyncio.run(two_requests()))
     assert held == "" and counted.writes == 1
     lines = written.splitlines()
     assert [json.loads(line)["path"] for line in lines] == ["/api/images/7", "/api/images/8"]
