@@ -30,18 +30,17 @@ class CoreSession:
         return self._connection
 
     def commit(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.commit()
-            finally:
-                connection.close()
+        self._end(Connection.commit)
 
     def rollback(self) -> None:
+        self._end(Connection.rollback)
+
+    def _end(self, finish) -> None:
+        """finish(connection) the transaction, if one was begun, and hand it back."""
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
-                connection.rollback()
+                finish(connection)
             finally:
                 connection.close()
 
