@@ -119,25 +119,31 @@ def rowcount(connection: Connection, statement: UpdateBase, params: dict[str, An
     every parameter the statement does not fix itself. The cursor only runs it where
     Core's outcome is the same: in autocommit (the statement commits itself) or inside
     the transaction SQLAlchemy already tracks (its commit or rollback covers it)."""
-    raw = write_sql(statement, connection)
-    if raw is None or not _runs_as_core_would(connection):
+    on_driver = _write_on_cursor(connection, statement, params)
+    if on_driver is None:
         return connection.execute(statement, params).rowcount
-    sql, fixed = raw
-    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
-                     lambda cursor: cursor.rowcount)
+    return on_cursor(connection, *on_driver, lambda cursor: cursor.rowcount)
 
 
 def returned(connection: Connection, statement: UpdateBase, params: dict[str, Any]
              ) -> tuple | None:
     """The first row an INSERT/UPDATE/DELETE ... RETURNING gives (a tuple, in its
     RETURNING order), or None; run on the cursor where rowcount would run it."""
-    raw = write_sql(statement, connection)
-    if raw is None or not _runs_as_core_would(connection):
+    on_driver = _write_on_cursor(connection, statement, params)
+    if on_driver is None:
         row = connection.execute(statement, params).first()
         return tuple(row) if row is not None else None
+    return on_cursor(connection, *on_driver, lambda cursor: cursor.fetchone())
+
+
+def _write_on_cursor(connection: Connection, statement: UpdateBase, params: dict[str, Any]
+                     ) -> tuple[str, dict[str, Any]] | None:
+    """The write's SQL and its full parameters when the cursor may run it, else None."""
+    raw = write_sql(statement, connection)
+    if raw is None or not _runs_as_core_would(connection):
+        return None
     sql, fixed = raw
-    return on_cursor(connection, sql, {**fixed, **params} if fixed else params,
-                     lambda cursor: cursor.fetchone())
+    return sql, {**fixed, **params} if fixed else params
 
 
 def _runs_as_core_would(connection: Connection) -> bool:
