@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy import BindParameter, Table, bindparam
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
@@ -39,6 +40,12 @@ T = TypeVar("T")
 # it fixes itself), or None when some value needs SQLAlchemy's processing.
 _selects: dict[tuple[int, str], str | None] = {}
 _writes: dict[tuple[int, str], tuple[str, dict[str, Any]] | None] = {}
+
+
+def typed_binds(table: Table, names: Sequence[str]) -> dict[str, BindParameter]:
+    """A parameter of each named column's type, by name: an INSERT given them all as its
+    values has one SQL whatever keys a call passes, so the cursor runs one compiled form."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
 
 
 def select_sql(statement: Select, connection: Connection) -> str | None:

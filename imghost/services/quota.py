@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from imghost.errors import Invalid
 from imghost.models import UploadGrant, User
 from imghost.services.context import Context
-from imghost.services.driver_cursor import rowcount
+from imghost.services.driver_cursor import rowcount, typed_binds
 from imghost.services.export import find_user
 
 UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2,
@@ -74,16 +74,14 @@ _ROOM = (select(_users.c.bytes_stored, _users.c.quota_bytes, _OPEN_GRANT_BYTES)
 
 _GRANT_FIELDS = ("r2_key", "user_id", "content_type", "size_bytes", "expires_at",
                  "image_lifetime_seconds")
-_GRANT_VALUES = [bindparam(name, type_=_grants.c[name].type) for name in _GRANT_FIELDS]
-# Every column named, so its SQL does not depend on the keys a call passes (the
-# cursor runs one compiled form: services/driver_cursor.py).
-_INSERT_GRANT = insert(_grants).values(dict(zip(_GRANT_FIELDS, _GRANT_VALUES, strict=True)))
+_GRANT_VALUES = typed_binds(_grants, _GRANT_FIELDS)
+_INSERT_GRANT = insert(_grants).values(_GRANT_VALUES)
 # The grant, inserted only while the owner's stored bytes, open grants and this one fit
 # the quota that applies: check and insert in one statement, which stands alone (the
 # upload start needs no transaction around it, so it runs in autocommit).
 _INSERT_GRANT_WITHIN_ROOM = insert(_grants).from_select(
     list(_GRANT_FIELDS),
-    select(*_GRANT_VALUES)
+    select(*_GRANT_VALUES.values())
     .where(_users.c.id == bindparam("user_id"),
            or_(func.coalesce(_users.c.quota_bytes, bindparam("default_quota")) == 0,
                _users.c.bytes_stored + _OPEN_GRANT_BYTES + bindparam("size_bytes")

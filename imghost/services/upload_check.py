@@ -18,7 +18,7 @@ from imghost.settings import Settings
 
 
 class OpenGrant(NamedTuple):
-    """_OPEN_GRANT's row, in its column order."""
+    """uploads._OPEN_GRANT's row, in its column order."""
 
     r2_key: str
     content_type: str
@@ -26,7 +26,6 @@ class OpenGrant(NamedTuple):
     image_lifetime_seconds: int | None
     bytes_stored: int
     quota_bytes: int | None
-
 
 
 class ObjectMissing(Exception):

@@ -32,7 +32,7 @@ from imghost.services import (
     upload_claims,
 )
 from imghost.services.context import Context, SlowStep, core_only, reads_only
-from imghost.services.driver_cursor import first, returned, rowcount
+from imghost.services.driver_cursor import first, returned, rowcount, typed_binds
 from imghost.services.images import ImagePublic, public
 from imghost.services.object_keys import image_keys
 from imghost.services.processing.inline import MadeNow
@@ -153,8 +153,6 @@ def finish(ctx: Context, user: User, r2_key: str, filename: str, size_bytes: int
 
 
 _grants, _images, _users = UploadGrant.__table__, Image.__table__, User.__table__
-
-
 # The grant and, for the quota check, what its owner stores now: one statement.
 _OPEN_GRANT = (select(_grants.c.r2_key, _grants.c.content_type, _grants.c.size_bytes,
                       _grants.c.image_lifetime_seconds, _users.c.bytes_stored,
@@ -279,10 +277,5 @@ def _record(ctx: Context, user_id: int, grant: OpenGrant, filename: str,
 _IMAGE_FIELDS = ("user_id", "filename", "r2_key", "content_type", "size_bytes", "width",
                  "height", "placeholder", "public_url", "slug", "created_at", "expires_at",
                  "thumbnail_key", "display_key", "blurhash")
-# Every column named, so its SQL does not depend on the keys a call passes (the cursor
-# runs one compiled form).
-_INSERT_IMAGE = (insert(_images)
-                 .values({name: bindparam(name, type_=_images.c[name].type)
-                          for name in _IMAGE_FIELDS})
-                 .returning(_images.c.id))
+_INSERT_IMAGE = insert(_images).values(typed_binds(_images, _IMAGE_FIELDS)).returning(_images.c.id)
 _DROP_GRANT = delete(_grants).where(_grants.c.r2_key == bindparam("key"))
