@@ -1,15 +1,24 @@
-"""BENCHMARKS.md: one table (targets first, then every measured figure), hardware, date, commands."""
+"""BENCHMARKS.md: one table (targets first, then every measured figure), hardware, date, commands.
+
+python -m bench.report test-artifacts/bench/<run> [--out BENCHMARKS.md]   writes the report
+again from a run's saved figures (after its text changed), without measuring again.
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
+import pickle
 import platform
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import CONNECTIONS, LoadResult
+
+# The figures and facts of one `make bench` run, saved beside its raw output.
+INPUTS = "report-inputs.pickle"
 
 # The denominator of the throughput ratios; see "Which health" in the report.
 HEALTH = "health"
@@ -181,7 +190,7 @@ def first_run_rows(first_run: dict | None) -> list[Row]:
                 "yes" if first_run["seconds"] <= 90 else "**no**")]
 
 
-def _hardware() -> str:
+def hardware() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -199,7 +208,7 @@ def _hardware() -> str:
 def write(path: Path, configs: dict[str, dict], *, stamp: dt.datetime, elapsed_s: float,
           build_s: float, load_before: tuple, load_after: tuple, duration_s: float,
           thumbnails: str | None, slow_confirms: str | None = None,
-          first_run: dict | None = None) -> None:
+          first_run: dict | None = None, hardware: str) -> None:
     rows = target_rows(configs.get("pg1", {})) + first_run_rows(first_run) + figure_rows(configs)
     table = ["| figure | value | target | met? |", "|---|---|---|---|"]
     table += [f"| {r.figure} | {r.value} | {r.target} | {r.met} |" for r in rows]
@@ -214,7 +223,7 @@ differ by up to 2x, so each target is judged as that many bare routes measured i
 same run ("× bare"), with the µs beside it.
 
 - **Date:** {stamp.strftime("%Y-%m-%d %H:%M UTC")}
-- **Hardware:** {_hardware()}
+- **Hardware:** {hardware}
 - **Machine load** (1/5/15-min load average) before the run {_load(load_before)},
   after {_load(load_after)}: other engineers' test runs share these 2 cores.
 - **Load:** wrk, {CONNECTIONS} connections, 2 threads, {duration_s:g} s per endpoint over
@@ -248,6 +257,7 @@ make bench                                   # installs wrk if missing, writes B
 .venv/bin/python -m bench --only pg1         # one configuration
 .venv/bin/python -m bench.slow_confirms      # /api/auth/me during ten 20 MB confirms, alone
 .venv/bin/python -m bench.first_run          # make run on a fresh clone, nothing cached
+.venv/bin/python -m bench.report test-artifacts/bench/<run>   # this file again from a run's figures
 ```
 
 Raw wrk output, request files and server logs land in `test-artifacts/bench/<date>/`.
@@ -436,3 +446,18 @@ def _restart_cpu(pg1: dict) -> str:
 def _levers() -> str:
     lines = ["| lever | measured effect |", "|---|---|"]
     return "\n".join(lines + [f"| {lever} | {effect} |" for lever, effect in LEVERS])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.report")
+    parser.add_argument("run", help="a run's directory under test-artifacts/bench/")
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent
+                                             / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    inputs = pickle.loads((Path(args.run) / INPUTS).read_bytes())
+    write(Path(args.out), **inputs)
+    print(f"wrote {args.out} from {args.run}")
+
+
+if __name__ == "__main__":
+    main()

@@ -199,11 +199,14 @@ def main(argv: list[str] | None = None) -> None:
     slow_confirms = slow_confirms_output() if "slow_confirms" in only else None
     first_run = first_run_facts() if "first_run" in only else None
     elapsed = time.monotonic() - began
-    # Kept so the report can be written again from this run (report.rewrite).
-    (out / "configs.pickle").write_bytes(pickle.dumps(configs))
-    report.write(Path(args.out), configs, stamp=stamp, elapsed_s=elapsed, build_s=build_s,
-                 load_before=load_before, load_after=os.getloadavg(), duration_s=args.duration,
-                 thumbnails=thumbnails, slow_confirms=slow_confirms, first_run=first_run)
+    inputs = dict(configs=configs, stamp=stamp, elapsed_s=elapsed, build_s=build_s,
+                  load_before=load_before, load_after=os.getloadavg(), duration_s=args.duration,
+                  thumbnails=thumbnails, slow_confirms=slow_confirms, first_run=first_run,
+                  hardware=report.hardware())
+    # Kept so the report can be written again from this run's figures after its text
+    # changes, without measuring again: python -m bench.report <this directory>.
+    (out / report.INPUTS).write_bytes(pickle.dumps(inputs))
+    report.write(Path(args.out), **inputs)
     log(f"== wrote {args.out} in {elapsed:.0f} s")
 
 
