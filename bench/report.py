@@ -313,54 +313,82 @@ of one real check, so probes cannot become load.
 Flame graphs (py-spy, worker under wrk, `python -m bench.flame`) are in
 `bench/profiles/`: `before-*.svg` and `after-*.svg` (round 1), `round2-*.svg`,
 `round3-*.svg` (me, me_pat, live after the common-path levers), `round4-*.svg`
-(me, list pages 1 and 200, before and after round 4).
+(me, list pages 1 and 200, before and after round 4), `round6-*.svg` (me, upload-url
+and list page 1 as the code stands after round 5).
 
 {_levers()}
 
-## Targets not met, and why
+## What is left in each figure, and why it stays
 
 Server CPU per request in this run (the process tree, user + system): health/live
 {_cpu(r, "health_live")}, bare FastAPI {_cpu(r, "bare_fastapi")}, me {_cpu(r, "me")}
 (PAT {_cpu(r, "me_pat")}), upload-url {_cpu(r, "upload_url")}, list page 1
 {_cpu(r, "list_page1")}, confirm {_cpu(r, "confirm")}, share page {_cpu(r, "image_page")}.
 
+- **The yardstick moves more than our endpoints.** Two committed runs of the same
+  code, on two days of this machine kind: the bare route cost 94 µs (2026-11-29 22:33)
+  and 185 µs (2026-11-30 00:07), but me 436 and 756 µs, upload-url 773 and 1,040 µs,
+  confirm 9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare and upload-url from
+  8.2 × to 5.6 × with nothing changed. (Not measured, but likely: a bare route's cost
+  is almost all per-request work in the kernel and granian, sockets and wake-ups,
+  which swings more with a shared machine's state than the Python our endpoints run.)
+  A target within ~15% of its line is met in one run and missed in the next; the µs
+  beside each ratio are the figure to compare on one machine.
 - **Liveness** is answered at the edge (`api/direct.py`, byte for byte what the
   FastAPI route answers), as probes usually are; every other endpoint, /me included,
   goes through FastAPI's routing, so their figures are what any endpoint pays.
-- **me (login token and PAT)** are met since round 4 (3.6-3.9 × bare in its bench;
-  4.7-5.4 × in round 3's): the autocommit pool no longer rolls back each connection it
-  gets back, thread lanes wake the loop once for every call finished meanwhile, and
-  the routes are the app's own (FastAPI 0.165 matched an included router twice). The
-  session row is still read on every request, so revocation stays immediate on every
-  worker without a cache to invalidate. Largest items left (`round4-me.svg`): the
-  access line and metrics (~15%), FastAPI's dependency solving (~11%), the pool.
-- **upload-url** (round 4: 7.2 × bare, from 7.9): the quota check and the grant are
-  one INSERT … SELECT in autocommit run on the driver's cursor
-  (`services/driver_cursor.py`), the answer is serialized once and presigning is our
-  SigV4 signer (~15-50 µs). Left: the JSON body's validation (~35 µs), the store's
-  availability check (~10-15 µs), route matching and the common path, and the sum of
-  the uploader's open grants, which grows with the bench's own uploads (rate limits
-  are off: ~40,000 open grants, 14-17 ms in PostgreSQL by the end, with the covering
-  index on (user_id, expires_at) already in place). A maintained pending-bytes
-  counter would end that, but changes when an expired grant stops counting.
-- **confirm** (round 5: −8 to −9% in A/B): its database work now runs on psycopg2's
-  cursor inside a CoreSession (no ORM Session), the claim's three statements too;
-  SQLAlchemy fell from ~16% to ~7% of its CPU. What is left (py-spy `--gil`,
-  in-process): boto3 ~53% — three calls (read the staging object, copy it to the
-  image's key pinned to its ETag, write the thumbnail), ~0.9 ms each on a quiet
-  machine (`bench.s3_calls`): signing, urllib3/http.client and response parsing, which
-  stay while boto3 is the client (the design card's choice) — then Starlette ~7%, PIL
-  ~4%, the blurhash ~4%. The three boto3 calls alone are ~30 × bare; 57.5 × would
-  need a different S3 client or fewer object writes per upload (a planner's call).
+- **me (login token and PAT).** Where its CPU goes, one request at a time in-process
+  (`bench.inproc me -c 1` under py-spy `--gil`): about two thirds on the event loop
+  (the middleware, FastAPI's route matching and dependency solving, serializing the
+  answer, the access line and metrics), one third on the database thread (the pool's
+  check-out and check-in are a fifth of that; the token check's statement; building
+  the User). The statement itself, run on a bare psycopg2 cursor in a loop, costs
+  61-83 µs of CPU, about an eighth of /me. Caching the token's user would save it and
+  the thread hop, but /me answers the user's live image count and stored bytes, which
+  every confirm and delete on any worker changes, and a revoked session must be
+  refused at once on every worker: the one read per request keeps both exact. The
+  largest items left: FastAPI's dependency solving ~13% of the request, the access
+  line and metrics ~12%. Reading the bearer token in the route instead of as a FastAPI
+  security dependency runs 10.6% fewer opcodes on the event loop (6,895 → 6,167 per
+  /me, round 6), about 5-7% of its CPU; it is not taken, because a route with a body
+  would then check the body before the token (a caller without one would learn what
+  the body lacks) and each route would declare its security for the docs by hand.
+- **upload-url** is /me's path plus the JSON body, our SigV4 presigner (~15-50 µs) and
+  the grant's INSERT … SELECT on the driver's cursor (~300 µs, round 4). The sum of
+  the uploader's open grants in that statement costs PostgreSQL's time, not the
+  server's CPU (round 6, in-process, the same endpoint with the quota off, a plain
+  INSERT, and on, with grants piling up: 1,053-1,168 and 1,072-1,403 µs of CPU, but
+  790-867 and 176-297 req/s). With the default limits a user holds at most 1,800
+  open grants (120 starts a minute, URLs live 15 minutes), a sum over at most 1,800
+  entries of an index that includes size_bytes; the bench's tens of thousands come
+  from its limits being off. A maintained pending-bytes counter would not lower this
+  figure, so it is not built.
+- **confirm** is the one target no run has met. boto3's three calls (read the staging
+  object, copy it to the image's key pinned to its ETag, write the thumbnail) cost
+  1,621-1,711 µs of CPU each, measured ten minutes before the 00:07 run on its machine
+  (`bench.s3_calls`, medians;
+  38,500-40,100 Python opcodes per call): ~4.9 ms, 26 × that run's bare route, before
+  the request is read. Where a call's time goes (cProfile of 300 GetObjects, besides
+  the wait for the store): botocore's event hooks ~19%, building and signing the
+  request ~17%, urllib3 and http.client, parsing the answer ~9%, resolving the
+  endpoint ~6% — no single lever, and the client is the design card's choice. The
+  rest of confirm is spread (py-spy `--gil`, in-process, round 6): the database ~17%
+  over its ten statements (token, claim, grant, check, image INSERT … RETURNING,
+  quota charge, grant DELETE, release, two commits), the ASGI path ~16%, our image
+  checks ~5%, the blurhash ~4%, PIL ~3%. 57.5 × bare needs a cheaper S3 client than
+  boto3 or fewer object writes per upload; the staging copy stays, because the upload
+  URL stays valid after confirm and must never point at the key an image is served
+  from.
 - **Restart** is timed on a quiet machine since round 5 (median of three, the CPU of
   the server's processes by its first 200 beside it): {_restart_cpu(pg1)} of CPU
-  before the first 200: granian's main process ~0.09 s, then in the worker the API's
+  before the first 200 in this run (0.86 s, 0.90 s to the first 200, in the 22:33 run
+  of the day before): granian's main process ~0.09 s, then in the worker the API's
   libraries (SQLAlchemy ~0.16 s, FastAPI with pydantic ~0.2 s, SQLModel, our models
   and routes ~0.12 s, others ~0.1 s) and boto3's client (~0.1 s, built in a thread
-  while the database is checked). Reflex is not imported before the API answers. On
-  a loaded machine the same start takes longer (2.20 s at load 1.5-4.8 in round 4's
-  run); cutting it further would change what /api/health means (checking the store
-  without boto3, or answering before the routes are loaded).
+  while the database is checked). Reflex is not imported before the API answers. A
+  start is CPU-bound, so its seconds follow the machine's speed; cutting it further
+  would change what /api/health means (checking the store without boto3, or
+  answering before the routes are loaded).
 {_login_note(r)}"""
 
 
