@@ -326,10 +326,10 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 {_cpu(r, "list_page1")}, confirm {_cpu(r, "confirm")}, share page {_cpu(r, "image_page")}.
 
 - **The yardstick moves more than our endpoints.** Two committed runs of the same
-  code, on two days of this machine kind: the bare route cost 94 µs (2026-11-29 22:33)
-  and 185 µs (2026-11-30 00:07), but me 436 and 756 µs, upload-url 773 and 1,040 µs,
-  confirm 9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare and upload-url from
-  8.2 × to 5.6 × with nothing changed. (Not measured, but likely: a bare route's cost
+  code, on two machines of this kind (two sessions): the bare route cost 94 µs
+  (2026-11-29 22:33) and 185 µs (2026-11-30 00:07), but me 436 and 756 µs, upload-url
+  773 and 1,040 µs, confirm 9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare
+  and upload-url from 8.2 × to 5.6 × with nothing changed. (Not measured, but likely: a bare route's cost
   is almost all per-request work in the kernel and granian, sockets and wake-ups,
   which swings more with a shared machine's state than the Python our endpoints run.)
   A target within ~15% of its line is met in one run and missed in the next; the µs
@@ -381,8 +381,8 @@ Server CPU per request in this run (the process tree, user + system): health/liv
   from.
 - **Restart** is timed on a quiet machine since round 5 (median of three, the CPU of
   the server's processes by its first 200 beside it): {_restart_cpu(pg1)} of CPU
-  before the first 200 in this run (0.86 s, 0.90 s to the first 200, in the 22:33 run
-  of the day before): granian's main process ~0.09 s, then in the worker the API's
+  before the first 200 in this run (0.86 s, 0.90 s to the first 200, in the session
+  before's 22:33 run): granian's main process ~0.09 s, then in the worker the API's
   libraries (SQLAlchemy ~0.16 s, FastAPI with pydantic ~0.2 s, SQLModel, our models
   and routes ~0.12 s, others ~0.1 s) and boto3's client (~0.1 s, built in a thread
   while the database is checked). Reflex is not imported before the API answers. A
