@@ -247,7 +247,7 @@ Non-2xx counts every answer outside 2xx plus every request that got no answer
 (timeouts, resets). Login is bcrypt at cost 12 on purpose: its throughput is bounded
 by the cores (about 4 hashes per second per core), and the figure that matters is
 that it does not stall other requests (the health p99 row).
-{_analysis(configs.get("pg1", {}))}
+{_analysis(configs.get("pg1", {}), configs.get("embedded", {}))}
 {_thumbnails_section(thumbnails)}{_slow_confirms_section(slow_confirms)}
 ## Reproduce
 
@@ -298,7 +298,7 @@ def _login_note(results: dict[str, LoadResult]) -> str:
             "  (see the load average); the hashing threads are niced, the neighbours are not.\n")
 
 
-def _analysis(pg1: dict) -> str:
+def _analysis(pg1: dict, embedded: dict) -> str:
     r: dict[str, LoadResult] = pg1.get("results", {})
     return f"""
 ## Which "health"
@@ -365,20 +365,20 @@ Server CPU per request in this run (the process tree, user + system): health/liv
   figure, so it is not built.
 - **confirm** is the one target no run has met. boto3's three calls (read the staging
   object, copy it to the image's key pinned to its ETag, write the thumbnail) cost
-  1,621-1,711 µs of CPU each, measured ten minutes before the 00:07 run on its machine
-  (`bench.s3_calls`, medians;
-  38,500-40,100 Python opcodes per call): ~4.9 ms, 26 × that run's bare route, before
-  the request is read. Where a call's time goes (cProfile of 300 GetObjects, besides
-  the wait for the store): botocore's event hooks ~19%, building and signing the
-  request ~17%, urllib3 and http.client, parsing the answer ~9%, resolving the
-  endpoint ~6% — no single lever, and the client is the design card's choice. The
-  rest of confirm is spread (py-spy `--gil`, in-process, round 6): the database ~17%
-  over its ten statements (token, claim, grant, check, image INSERT … RETURNING,
-  quota charge, grant DELETE, release, two commits), the ASGI path ~16%, our image
-  checks ~5%, the blurhash ~4%, PIL ~3%. 57.5 × bare needs a cheaper S3 client than
-  boto3 or fewer object writes per upload; the staging copy stays, because the upload
-  URL stays valid after confirm and must never point at the key an image is served
-  from.
+  1,621-1,711 µs of CPU each, measured ten minutes before the 00:07 run on its
+  machine (`bench.s3_calls`, medians; 38,500-40,100 Python opcodes per call): ~4.9 ms,
+  26 × that run's bare route, before the request is read. Where a GetObject's time
+  goes besides the wait for the store (cProfile of 300): urllib3 and http.client ~30%,
+  signing ~15%, parsing the answer ~12%, resolving the endpoint ~8%, botocore's other
+  event handlers ~8%, validating and serializing the call ~5%, the rest botocore's
+  glue — no single lever, and the client is the design card's choice. The rest of
+  confirm is spread (py-spy `--gil`, in-process, round 6): the database ~17% over its
+  ten statements (token, claim, grant, check, image INSERT … RETURNING, quota charge,
+  grant DELETE, release, two commits), the ASGI path ~16%, our image checks ~5%, the
+  blurhash ~4%, PIL ~3%.{_without_boto3(r, embedded)}
+  57.5 × bare needs a cheaper S3 client than boto3 or fewer object writes per upload;
+  the staging copy stays, because the upload URL stays valid after confirm and must
+  never point at the key an image is served from.
 - **Restart** is timed on a quiet machine since round 5 (median of three, the CPU of
   the server's processes by its first 200 beside it): {_restart_cpu(pg1)} of CPU
   before the first 200 in this run (0.86 s, 0.90 s to the first 200, in the session
@@ -464,6 +464,18 @@ LEVERS = [
      'server\'s CPU by its first 200', 'the same start: 2.20 s right after the load run '
      '(load 1.5-4.8), 0.86-0.90 s quiet, for 0.82-0.86 s of server CPU'),
 ]
+
+
+def _without_boto3(pg1_results: dict[str, LoadResult], embedded: dict) -> str:
+    """Confirm on the embedded defaults (local disk: the same confirm without boto3) as a
+    multiple of this run's bare route, or nothing when either was not measured."""
+    bare = pg1_results.get("bare_fastapi")
+    confirm = embedded.get("results", {}).get("confirm")
+    if not bare or not confirm or not bare.server_cpu_us or not confirm.server_cpu_us:
+        return ""
+    return (f"\n  The same confirm on the embedded defaults (SQLite and local disk: no boto3)"
+            f"\n  cost {confirm.server_cpu_us:,.0f} µs in this run, "
+            f"{confirm.server_cpu_us / bare.server_cpu_us:.1f} × bare.")
 
 
 def _restart_cpu(pg1: dict) -> str:
