@@ -326,8 +326,9 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 {_cpu(r, "list_page1")}, confirm {_cpu(r, "confirm")}, share page {_cpu(r, "image_page")}.
 
 - **The yardstick moves more than our endpoints.** Two committed runs of the same
-  code, on two machines of this kind (two sessions): the bare route cost 94 µs
-  (2026-11-29 22:33) and 185 µs (2026-11-30 00:07), but me 436 and 756 µs, upload-url
+  code, on two machines of this kind (two sessions, 2 vCPU each: an AMD EPYC, then an
+  Intel Xeon): the bare route cost 94 µs (2026-11-29 22:33) and 185 µs
+  (2026-11-30 00:07), but me 436 and 756 µs, upload-url
   773 and 1,040 µs, confirm 9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare
   and upload-url from 8.2 × to 5.6 × with nothing changed. (Not measured, but likely:
   a bare route's cost is almost all per-request work in the kernel and granian,
