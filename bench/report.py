@@ -328,12 +328,12 @@ Server CPU per request in this run (the process tree, user + system): health/liv
 - **The yardstick moves more than our endpoints.** Two committed runs of the same
   code, on two machines of this kind (two sessions, 2 vCPU each: an AMD EPYC, then an
   Intel Xeon): the bare route cost 94 µs (2026-11-29 22:33) and 185 µs
-  (2026-11-30 00:07), but me 436 and 756 µs, upload-url
-  773 and 1,040 µs, confirm 9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare
-  and upload-url from 8.2 × to 5.6 × with nothing changed. (Not measured, but likely:
-  a bare route's cost is almost all per-request work in the kernel and granian,
-  sockets and wake-ups, which swings more with a shared machine's state than the
-  Python our endpoints run.) A target within ~15% of its line is met in one run and
+  (2026-11-30 00:07), but me 436 and 756 µs, upload-url 773 and 1,040 µs, confirm
+  9,802 and 12,743 µs. So me went from 4.6 × to 4.1 × bare and upload-url from 8.2 × to
+  5.6 × with our code unchanged. (Not measured, but likely: a bare route's cost is
+  almost all per-request work in the kernel and granian, sockets and wake-ups, which
+  swings more with the machine, its CPU and its neighbours' load, than the Python our
+  endpoints run.) A target within ~15% of its line is met in one run and
   missed in the next; the µs beside each ratio are the figure to compare on one
   machine.
 - **Liveness** is answered at the edge (`api/direct.py`, byte for byte what the
