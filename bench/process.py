@@ -3,6 +3,9 @@ busy the whole machine is."""
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -40,8 +43,6 @@ def rss_mib(pid: int) -> float:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of pid and all its descendants."""
-    import os
-
     ticks = 0
     for member in tree(pid):
         try:
@@ -56,15 +57,13 @@ def wait_until_idle(pid: int, busy_below: float = 0.1, window_s: float = 0.5,
                     timeout_s: float = 20) -> float:
     """Wait until the server's background work (thumbnails, queued logins) is done:
     under `busy_below` of a core for a whole window. Returns the seconds waited."""
-    import time
 
-    began = time.monotonic()
-    while time.monotonic() - began < timeout_s:
+    def busy_in(window: float) -> float:  # share of one core the process tree used
         before = cpu_seconds(pid)
-        time.sleep(window_s)
-        if (cpu_seconds(pid) - before) / window_s < busy_below:
-            break
-    return time.monotonic() - began
+        time.sleep(window)
+        return (cpu_seconds(pid) - before) / window
+
+    return _wait_while_busy(busy_in, busy_below, window_s, timeout_s)[0]
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -74,21 +73,31 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def _machine_busy_in(window: float) -> float:
+    """Share of all cores busy during the next `window` seconds."""
+    busy_before, total_before = _machine_ticks()
+    time.sleep(window)
+    busy_after, total_after = _machine_ticks()
+    return (busy_after - busy_before) / max(1, total_after - total_before)
+
+
 def wait_for_quiet_machine(busy_below: float = 0.2, window_s: float = 1.0,
                            timeout_s: float = 60) -> tuple[float, float]:
     """Wait until the whole machine is under `busy_below` of its cores for a window (the
     database's vacuum, the store's compaction and the last server's exit, after a load
     run). Returns (seconds waited, busy fraction of the last window): a figure that
     times a start is the server's own only on a quiet machine, and says when it was not."""
-    import time
+    return _wait_while_busy(_machine_busy_in, busy_below, window_s, timeout_s)
 
+
+def _wait_while_busy(busy_in: Callable[[float], float], busy_below: float, window_s: float,
+                     timeout_s: float) -> tuple[float, float]:
+    """Measure windows of busy_in until one is under busy_below, or timeout_s passed:
+    (seconds waited, the last window's figure)."""
     began = time.monotonic()
     busy = 1.0
     while time.monotonic() - began < timeout_s:
-        busy_before, total_before = _machine_ticks()
-        time.sleep(window_s)
-        busy_after, total_after = _machine_ticks()
-        busy = (busy_after - busy_before) / max(1, total_after - total_before)
+        busy = busy_in(window_s)
         if busy < busy_below:
             break
     return time.monotonic() - began, busy
